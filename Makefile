@@ -1,0 +1,77 @@
+# otelcol-langsmith: build, test and demo entry points.
+# Everything a target needs is installed by the target itself (Go modules from
+# the module proxy, ocb and mdatagen into .tools/, Python packages into e2e/.venv).
+
+SHELL        := /bin/bash
+GO           ?= go
+OCB_VERSION  := v0.165.0
+TOOLS_DIR    := $(CURDIR)/.tools
+OCB          := $(TOOLS_DIR)/builder
+MDATAGEN     := $(TOOLS_DIR)/mdatagen
+BIN_DIR      := $(CURDIR)/bin
+OTELCOL      := $(BIN_DIR)/otelcol-langsmith
+SINK         := $(BIN_DIR)/langsmith-sink
+DIST_DIR     := cmd/otelcol-langsmith
+
+.PHONY: all build sink ocb mdatagen generate check-generated test unit-test vet validate-examples e2e demo bench clean
+
+all: build
+
+$(OCB):
+	@mkdir -p $(TOOLS_DIR)
+	GOBIN=$(TOOLS_DIR) CGO_ENABLED=0 $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+$(MDATAGEN):
+	@mkdir -p $(TOOLS_DIR)
+	cd tools && GOBIN=$(TOOLS_DIR) $(GO) install go.opentelemetry.io/collector/cmd/mdatagen
+
+ocb: $(OCB)
+mdatagen: $(MDATAGEN)
+
+# Regenerate the distribution's sources from builder-config.yaml, then compile.
+build: $(OCB)
+	$(OCB) --config builder-config.yaml --skip-compilation
+	@mkdir -p $(BIN_DIR)
+	cd $(DIST_DIR) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(OTELCOL) .
+	@echo "built $(OTELCOL)"
+
+# The LangSmith-compatible local sink used by the demo, e2e tests and benchmarks.
+sink:
+	@mkdir -p $(BIN_DIR)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(SINK) ./internal/cmd/langsmith-sink
+
+# Regenerate mdatagen outputs (status, telemetry, generated tests).
+generate: $(MDATAGEN)
+	PATH=$(TOOLS_DIR):$$PATH $(GO) generate ./exporter/... ./processor/...
+
+# The committed ocb output must match builder-config.yaml.
+check-generated: build
+	git diff --exit-code -- $(DIST_DIR) || { echo "cmd/otelcol-langsmith is stale: run make build and commit"; exit 1; }
+
+vet:
+	$(GO) vet ./...
+
+unit-test:
+	$(GO) test -race -count=1 ./...
+
+# Every example pipeline must be accepted by the real binary.
+validate-examples: build
+	@for f in examples/*.yaml; do \
+		echo "validate $$f"; \
+		LANGSMITH_API_KEY=validate-only LANGSMITH_API_KEY_RESEARCH=validate-only LANGSMITH_ENDPOINT=http://127.0.0.1:1 $(OTELCOL) validate --config $$f || exit 1; \
+	done
+
+# The test command of the README and of CI.
+test: vet unit-test check-generated validate-examples
+
+e2e: build sink
+	./e2e/run.sh
+
+demo: build sink
+	./scripts/demo.sh
+
+bench:
+	./bench/run.sh
+
+clean:
+	rm -rf $(BIN_DIR) $(TOOLS_DIR)

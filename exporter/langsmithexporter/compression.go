@@ -1,0 +1,102 @@
+package langsmithexporter
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+	"go.opentelemetry.io/collector/config/configcompression"
+)
+
+// Content-Encoding values LangSmith accepts on a whole request body.
+const (
+	encodingNone = ""
+	encodingZstd = "zstd"
+	encodingGzip = "gzip"
+)
+
+// chooseEncoding returns the Content-Encoding to use given what the user
+// configured and what the server's /info says it accepts. A server that
+// refuses zstd gets gzip when it takes gzip, else an uncompressed body.
+func chooseEncoding(configured configcompression.Type, info serverInfo) string {
+	switch configured {
+	case configcompression.TypeZstd:
+		if info.ZstdEnabled {
+			return encodingZstd
+		}
+		if info.GzipEnabled {
+			return encodingGzip
+		}
+		return encodingNone
+	case configcompression.TypeGzip:
+		if info.GzipEnabled {
+			return encodingGzip
+		}
+		return encodingNone
+	default:
+		return encodingNone
+	}
+}
+
+// compressor compresses request bodies. It is safe for concurrent use: the
+// zstd encoder's EncodeAll may run concurrently, and gzip writers are pooled.
+type compressor struct {
+	zstdOnce sync.Once
+	zstdEnc  *zstd.Encoder
+	zstdErr  error
+	gzipPool sync.Pool
+}
+
+func newCompressor() *compressor {
+	return &compressor{}
+}
+
+// compress returns body encoded with encoding; encodingNone returns body.
+func (c *compressor) compress(encoding string, body []byte) ([]byte, error) {
+	switch encoding {
+	case encodingNone:
+		return body, nil
+	case encodingZstd:
+		enc, err := c.zstd()
+		if err != nil {
+			return nil, err
+		}
+		return enc.EncodeAll(body, make([]byte, 0, len(body)/4+64)), nil
+	case encodingGzip:
+		var buf bytes.Buffer
+		buf.Grow(len(body)/4 + 64)
+		zw, _ := c.gzipPool.Get().(*gzip.Writer)
+		if zw == nil {
+			// BestSpeed, like the SDK's zstd level 1: the CPU of a node agent
+			// matters more than the last few percent of ratio.
+			zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		} else {
+			zw.Reset(&buf)
+		}
+		defer c.gzipPool.Put(zw)
+		if _, err := zw.Write(body); err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		if err := zw.Close(); err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return buf.Bytes(), nil
+	default:
+		return nil, fmt.Errorf("unsupported content encoding %q", encoding)
+	}
+}
+
+// zstd builds the shared encoder on first use, so that exporters configured
+// without zstd never allocate its window buffers.
+func (c *compressor) zstd() (*zstd.Encoder, error) {
+	c.zstdOnce.Do(func() {
+		// SpeedFastest matches the SDK's default level 1.
+		c.zstdEnc, c.zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
+		if c.zstdErr != nil {
+			c.zstdErr = fmt.Errorf("zstd: %w", c.zstdErr)
+		}
+	})
+	return c.zstdEnc, c.zstdErr
+}

@@ -1,0 +1,206 @@
+package langsmithexporter
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+)
+
+// boundaryLen is the length of the random boundaries newBoundary makes;
+// request sizes are planned with it before the boundary is drawn.
+const boundaryLen = 32
+
+// multipartPart is one form-data part: its name and its JSON value.
+type multipartPart struct {
+	name string
+	body []byte
+}
+
+// encodedRun is a run serialised once; bisection after a 400 or 413 resends
+// the same bytes without encoding again.
+type encodedRun struct {
+	run   *run
+	parts []multipartPart
+	// size is the run's share of a multipart body with a boundaryLen
+	// boundary: every part with its delimiter and headers.
+	size int
+}
+
+// encodeRun serialises a run into its multipart parts, in the SDK's order:
+// the main part, then inputs, outputs, events, extra and error when set.
+//
+// A field whose value JSON cannot represent (NaN, a channel...) is replaced
+// by a note saying so, and reported in fieldErrs, so that one bad attribute
+// does not cost the whole run. An unusable run id is an error: it would end
+// up in a part name and LangSmith requires UUIDs.
+func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
+	if _, perr := uuid.Parse(r.ID); perr != nil || len(r.ID) != 36 {
+		return nil, nil, fmt.Errorf("run id %q is not a UUID", r.ID)
+	}
+	main, err := encodeJSON(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode run %s: %w", r.ID, err)
+	}
+	prefix := "post." + r.ID
+	er = &encodedRun{run: r, parts: []multipartPart{{name: prefix, body: main}}}
+	add := func(field string, v any) {
+		body, ferr := encodeJSON(v)
+		if ferr != nil {
+			fieldErrs = append(fieldErrs, fmt.Errorf("run %s field %s: %w", r.ID, field, ferr))
+			body, _ = encodeJSON(map[string]string{"otelcol_langsmith_encoding_error": ferr.Error()})
+			if field == "events" {
+				body, _ = encodeJSON([]map[string]any{{
+					"name":   "otelcol_langsmith_encoding_error",
+					"kwargs": map[string]string{"error": ferr.Error()},
+				}})
+			}
+		}
+		er.parts = append(er.parts, multipartPart{name: prefix + "." + field, body: body})
+	}
+	if len(r.Inputs) > 0 {
+		add("inputs", r.Inputs)
+	}
+	if len(r.Outputs) > 0 {
+		add("outputs", r.Outputs)
+	}
+	if len(r.Events) > 0 {
+		add("events", r.Events)
+	}
+	if len(r.Extra) > 0 {
+		add("extra", r.Extra)
+	}
+	if r.Error != "" {
+		add("error", r.Error)
+	}
+	for _, p := range er.parts {
+		er.size += partSize(boundaryLen, p)
+	}
+	return er, fieldErrs, nil
+}
+
+// encodeJSON marshals v without HTML escaping (LangSmith shows the text as
+// sent) and without the encoder's trailing newline. encoding/json replaces
+// invalid UTF-8 with U+FFFD, so the result is always valid UTF-8.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+const (
+	partDispositionPrefix = "Content-Disposition: form-data; name=\""
+	partDispositionSuffix = "\"\r\n"
+	partContentType       = "Content-Type: application/json\r\n"
+	partLengthPrefix      = "Content-Length: "
+	crlf                  = "\r\n"
+)
+
+// partSize is the exact number of bytes writePart writes for p.
+func partSize(boundaryLength int, p multipartPart) int {
+	return 2 + boundaryLength + len(crlf) +
+		len(partDispositionPrefix) + len(p.name) + len(partDispositionSuffix) +
+		len(partContentType) +
+		len(partLengthPrefix) + len(strconv.Itoa(len(p.body))) + len(crlf) +
+		len(crlf) +
+		len(p.body) + len(crlf)
+}
+
+// closingSize is the size of the final delimiter "--B--\r\n".
+func closingSize(boundaryLength int) int { return boundaryLength + 6 }
+
+// multipartBodySize is the exact size of writeMultipart's output for runs
+// with a boundaryLen boundary.
+func multipartBodySize(runs []*encodedRun) int {
+	n := closingSize(boundaryLen)
+	for _, r := range runs {
+		n += r.size
+	}
+	return n
+}
+
+// writeMultipart writes the multipart/form-data body of runs. The output is
+// a pure function of runs and boundary, which the golden test relies on.
+func writeMultipart(buf *bytes.Buffer, boundary string, runs []*encodedRun) {
+	buf.Grow(multipartBodySize(runs))
+	for _, r := range runs {
+		for _, p := range r.parts {
+			buf.WriteString("--")
+			buf.WriteString(boundary)
+			buf.WriteString(crlf)
+			buf.WriteString(partDispositionPrefix)
+			buf.WriteString(p.name)
+			buf.WriteString(partDispositionSuffix)
+			buf.WriteString(partContentType)
+			buf.WriteString(partLengthPrefix)
+			buf.WriteString(strconv.Itoa(len(p.body)))
+			buf.WriteString(crlf)
+			buf.WriteString(crlf)
+			buf.Write(p.body)
+			buf.WriteString(crlf)
+		}
+	}
+	buf.WriteString("--")
+	buf.WriteString(boundary)
+	buf.WriteString("--")
+	buf.WriteString(crlf)
+}
+
+// newBoundary draws a random boundary of boundaryLen hex digits that occurs
+// in none of the parts (a collision is astronomically unlikely, but a body
+// that contains its own boundary would be silently cut by the server).
+func newBoundary(runs []*encodedRun) string {
+	for {
+		var b [boundaryLen / 2]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+		boundary := hex.EncodeToString(b[:])
+		if !boundaryOccurs(boundary, runs) {
+			return boundary
+		}
+	}
+}
+
+func boundaryOccurs(boundary string, runs []*encodedRun) bool {
+	bb := []byte(boundary)
+	for _, r := range runs {
+		for _, p := range r.parts {
+			if bytes.Contains(p.body, bb) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writeBatchBody writes the /runs/batch body {"post":[...],"patch":[]}, each
+// run being its main JSON object with the out-of-band fields inlined, from
+// the same bytes as the multipart parts.
+func writeBatchBody(buf *bytes.Buffer, runs []*encodedRun) {
+	buf.WriteString(`{"post":[`)
+	for i, r := range runs {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		main := r.parts[0].body
+		// main is a non-empty JSON object ("id" is always present): drop its
+		// closing brace and append the other fields.
+		buf.Write(main[:len(main)-1])
+		prefix := r.parts[0].name + "."
+		for _, p := range r.parts[1:] {
+			buf.WriteString(`,"`)
+			buf.WriteString(p.name[len(prefix):])
+			buf.WriteString(`":`)
+			buf.Write(p.body)
+		}
+		buf.WriteByte('}')
+	}
+	buf.WriteString(`],"patch":[]}`)
+}

@@ -1,0 +1,474 @@
+package langsmithexporter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+)
+
+const (
+	// exporterVersion goes into the User-Agent; keep it in step with the
+	// distribution's version in builder-config.yaml.
+	exporterVersion = "0.1.0"
+	userAgent       = "otelcol-langsmith/" + exporterVersion
+
+	multipartPath = "/runs/multipart"
+	batchPath     = "/runs/batch"
+
+	// maxDrainBody bounds how much of a response is read, so that the
+	// connection can be reused without trusting the server's size.
+	maxDrainBody = 64 << 10
+	// maxLoggedBody bounds the server message kept for logs and errors.
+	maxLoggedBody = 2 << 10
+	// maxRetryAfter caps a server's Retry-After, so that a bogus value can
+	// neither overflow a Duration nor park the queue for days.
+	maxRetryAfter = time.Hour
+	// maxErrorsInMessage bounds how many chunk errors one returned error lists.
+	maxErrorsInMessage = 5
+)
+
+// Values of the metrics' attributes.
+const (
+	endpointMultipart = "multipart"
+	endpointBatch     = "batch"
+
+	reasonRejectedByServer = "rejected_by_server"
+	reasonUnauthorized     = "unauthorized"
+	reasonTooLarge         = "too_large"
+)
+
+// sender posts runs to LangSmith, within the server's per-request limits,
+// and tells exporterhelper which failures a retry can fix. It is safe for
+// concurrent use by several queue consumers.
+type sender struct {
+	cfg     *Config
+	client  *http.Client
+	logger  *zap.Logger
+	tb      *metadata.TelemetryBuilder
+	baseURL string
+	info    *serverInfoCache
+	comp    *compressor
+	// boundary draws a multipart boundary; tests fix it.
+	boundary func([]*encodedRun) string
+	now      func() time.Time
+
+	// useBatch is set for good once /runs/multipart is known to be missing.
+	useBatch     atomic.Bool
+	batchWarning sync.Once
+}
+
+func newSender(cfg *Config, client *http.Client, logger *zap.Logger, tb *metadata.TelemetryBuilder) *sender {
+	base := strings.TrimRight(cfg.Endpoint, "/")
+	return &sender{
+		cfg:      cfg,
+		client:   client,
+		logger:   logger,
+		tb:       tb,
+		baseURL:  base,
+		info:     newServerInfoCache(base, client, logger),
+		comp:     newCompressor(),
+		boundary: newBoundary,
+		now:      time.Now,
+	}
+}
+
+// send delivers runs (already complete: ids, dotted_order, fields set). It
+// returns nil when every run was accepted (or already stored: 409), a
+// retryable error (a throttle error when the server gave Retry-After) when a
+// retry may succeed, or a permanent error when no retry can help.
+//
+// Every chunk is attempted even when an earlier one failed; a retry of the
+// whole batch then meets 409 for the delivered runs, which counts as
+// delivered since run ids are deterministic.
+func (s *sender) send(ctx context.Context, runs []*run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	info := s.info.get(ctx, s.headers(runs[0].Tenant))
+	if !info.UseMultipart && !s.useBatch.Load() {
+		s.switchToBatch("the server's /info sets use_multipart_endpoint=false")
+	}
+	maxRuns, maxBytes := s.limits(info)
+	encoding := chooseEncoding(s.cfg.Compression, info)
+
+	res := &sendResult{}
+	for _, group := range groupByTenant(runs) {
+		chunks := s.plan(group.runs, maxRuns, maxBytes, res)
+		for i, chunk := range chunks {
+			if err := ctx.Err(); err != nil {
+				res.retry(fmt.Errorf("sending to LangSmith interrupted: %w", err), 0)
+				return res.err()
+			}
+			authFailed := s.deliver(ctx, group.tenant, chunk, encoding, res)
+			if authFailed {
+				// The same key will be refused again: spare the server.
+				for _, rest := range chunks[i+1:] {
+					s.rejected(ctx, reasonUnauthorized, len(rest))
+				}
+				break
+			}
+		}
+	}
+	return res.err()
+}
+
+// limits are the server's per-request limits, lowered by the config.
+func (s *sender) limits(info serverInfo) (maxRuns, maxBytes int) {
+	maxRuns, maxBytes = info.SizeLimit, info.SizeLimitBytes
+	if s.cfg.MaxRunsPerRequest > 0 && s.cfg.MaxRunsPerRequest < maxRuns {
+		maxRuns = s.cfg.MaxRunsPerRequest
+	}
+	if s.cfg.MaxRequestBytes > 0 && s.cfg.MaxRequestBytes < maxBytes {
+		maxBytes = s.cfg.MaxRequestBytes
+	}
+	return maxRuns, maxBytes
+}
+
+type tenantRuns struct {
+	tenant tenant
+	runs   []*run
+}
+
+// groupByTenant splits runs by credentials, keeping the order of first
+// appearance so that requests go out in a predictable order.
+func groupByTenant(runs []*run) []tenantRuns {
+	var groups []tenantRuns
+	index := map[tenant]int{}
+	for _, r := range runs {
+		i, ok := index[r.Tenant]
+		if !ok {
+			i = len(groups)
+			index[r.Tenant] = i
+			groups = append(groups, tenantRuns{tenant: r.Tenant})
+		}
+		groups[i].runs = append(groups[i].runs, r)
+	}
+	return groups
+}
+
+// plan encodes runs and cuts them into requests of at most maxRuns runs and
+// maxBytes uncompressed bytes. Runs that cannot be sent at all are rejected
+// here, permanently, and left out.
+func (s *sender) plan(runs []*run, maxRuns, maxBytes int, res *sendResult) [][]*encodedRun {
+	var chunks [][]*encodedRun
+	var cur []*encodedRun
+	curBytes := closingSize(boundaryLen)
+	for _, r := range runs {
+		er, fieldErrs, err := encodeRun(r)
+		if err != nil {
+			s.logger.Error("Dropping a run that cannot be encoded",
+				zap.String("run_name", r.Name), zap.String("trace_id", r.TraceID), zap.Error(err))
+			s.rejected(context.Background(), reasonRejectedByServer, 1)
+			res.permanent(err)
+			continue
+		}
+		for _, ferr := range fieldErrs {
+			s.logger.Warn("Replaced a run field that JSON cannot represent",
+				zap.String("run_id", r.ID), zap.String("run_name", r.Name), zap.Error(ferr))
+		}
+		if er.size+closingSize(boundaryLen) > maxBytes {
+			s.logger.Error("Dropping a run larger than LangSmith's request size limit",
+				zap.String("run_id", r.ID), zap.String("run_name", r.Name),
+				zap.Int("run_bytes", er.size), zap.Int("limit_bytes", maxBytes))
+			s.rejected(context.Background(), reasonTooLarge, 1)
+			res.permanent(fmt.Errorf("run %s is %d bytes, over the %d-byte request limit", r.ID, er.size, maxBytes))
+			continue
+		}
+		if len(cur) > 0 && (len(cur) >= maxRuns || curBytes+er.size > maxBytes) {
+			chunks = append(chunks, cur)
+			cur, curBytes = nil, closingSize(boundaryLen)
+		}
+		cur = append(cur, er)
+		curBytes += er.size
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	return chunks
+}
+
+// deliver sends one request and handles the answer, splitting the request
+// where that helps. It reports whether the server refused the credentials.
+func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, encoding string, res *sendResult) (authFailed bool) {
+	if err := ctx.Err(); err != nil {
+		res.retry(fmt.Errorf("sending to LangSmith interrupted: %w", err), 0)
+		return false
+	}
+	batch := s.useBatch.Load()
+	ans, err := s.post(ctx, t, runs, encoding, batch)
+	if err != nil {
+		res.retry(fmt.Errorf("sending %d runs to LangSmith: %w", len(runs), err), 0)
+		return false
+	}
+	status := ans.status
+	switch {
+	case status >= 200 && status < 300:
+		s.sent(ctx, len(runs))
+	case status == http.StatusConflict:
+		// LangSmith may refuse a whole request when only some of its runs
+		// are duplicates: split until each 409 is about one run.
+		if len(runs) > 1 {
+			return s.bisect(ctx, t, runs, encoding, res)
+		}
+		s.sent(ctx, 1)
+	case status == http.StatusRequestEntityTooLarge:
+		if len(runs) > 1 {
+			return s.bisect(ctx, t, runs, encoding, res)
+		}
+		r := runs[0].run
+		s.logger.Error("LangSmith refused a run as too large (HTTP 413)",
+			zap.String("run_id", r.ID), zap.String("run_name", r.Name),
+			zap.Int("run_bytes", runs[0].size), zap.String("response", ans.message))
+		s.rejected(ctx, reasonTooLarge, 1)
+		res.permanent(fmt.Errorf("LangSmith refused run %s (%d bytes) as too large (HTTP 413)", r.ID, runs[0].size))
+	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
+		if len(runs) > 1 {
+			return s.bisect(ctx, t, runs, encoding, res)
+		}
+		r := runs[0].run
+		s.logger.Error("LangSmith refused a run",
+			zap.Int("status_code", status),
+			zap.String("run_id", r.ID), zap.String("run_name", r.Name), zap.String("trace_id", r.TraceID),
+			zap.String("response", ans.message))
+		s.rejected(ctx, reasonRejectedByServer, 1)
+		res.permanent(fmt.Errorf("LangSmith refused run %s (%q) with HTTP %d: %s", r.ID, r.Name, status, ans.message))
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		err := authError(status, ans.message, t)
+		s.logger.Error("LangSmith refused the credentials; dropping runs",
+			zap.Int("runs", len(runs)), zap.String("workspace_id", t.WorkspaceID), zap.Error(err))
+		s.rejected(ctx, reasonUnauthorized, len(runs))
+		res.permanent(err)
+		return true
+	case status == http.StatusNotFound && !batch:
+		s.switchToBatch("the server answered 404 on " + multipartPath)
+		return s.deliver(ctx, t, runs, encoding, res)
+	case retryableStatus(status):
+		err := fmt.Errorf("LangSmith answered HTTP %d to %d runs: %s", status, len(runs), ans.message)
+		res.retry(err, ans.retryAfter)
+	default:
+		path := multipartPath
+		if batch {
+			path = batchPath
+		}
+		err := fmt.Errorf("LangSmith answered HTTP %d on %s%s (check the endpoint): %s", status, s.baseURL, path, ans.message)
+		s.logger.Error("Dropping runs LangSmith refused", zap.Int("runs", len(runs)), zap.Error(err))
+		s.rejected(ctx, reasonRejectedByServer, len(runs))
+		res.permanent(err)
+	}
+	return false
+}
+
+// bisect resends each half of runs on its own.
+func (s *sender) bisect(ctx context.Context, t tenant, runs []*encodedRun, encoding string, res *sendResult) bool {
+	half := len(runs) / 2
+	if s.deliver(ctx, t, runs[:half], encoding, res) {
+		s.rejected(ctx, reasonUnauthorized, len(runs)-half)
+		return true
+	}
+	return s.deliver(ctx, t, runs[half:], encoding, res)
+}
+
+func (s *sender) switchToBatch(why string) {
+	s.useBatch.Store(true)
+	s.batchWarning.Do(func() {
+		s.logger.Warn("Using LangSmith's "+batchPath+" endpoint from now on", zap.String("reason", why))
+	})
+}
+
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
+		return true
+	}
+	return status >= 500
+}
+
+// authError explains a 401 or 403 without ever showing the key.
+func authError(status int, message string, t tenant) error {
+	hint := "check api_key (and the api_key of the run's project under projects)"
+	if status == http.StatusForbidden || strings.Contains(message, "org_scoped_key_requires_workspace") {
+		if t.WorkspaceID == "" {
+			hint = "the API key has no access without a workspace: if it is an organisation-scoped key, set workspace_id (sent as X-Tenant-Id)"
+		} else {
+			hint = fmt.Sprintf("the API key has no access to workspace %s: check api_key and workspace_id (sent as X-Tenant-Id)", t.WorkspaceID)
+		}
+	}
+	if t.APIKey != "" {
+		message = strings.ReplaceAll(message, t.APIKey, "[REDACTED]")
+	}
+	return fmt.Errorf("LangSmith refused the API key (HTTP %d): %s; server said: %s", status, hint, message)
+}
+
+// answer is what the sender keeps of a response.
+type answer struct {
+	status     int
+	message    string // start of the body, for logs and errors
+	retryAfter time.Duration
+}
+
+// post encodes runs for the current endpoint and sends them in one request.
+// err is set only when no HTTP answer came.
+func (s *sender) post(ctx context.Context, t tenant, runs []*encodedRun, encoding string, batch bool) (answer, error) {
+	var raw bytes.Buffer
+	path, endpointAttr := multipartPath, endpointMultipart
+	var contentType string
+	if batch {
+		// Old servers that lack /runs/multipart may not decode bodies either.
+		path, endpointAttr, encoding = batchPath, endpointBatch, encodingNone
+		writeBatchBody(&raw, runs)
+		contentType = "application/json"
+	} else {
+		boundary := s.boundary(runs)
+		writeMultipart(&raw, boundary, runs)
+		contentType = "multipart/form-data; boundary=" + boundary
+	}
+	payload, err := s.comp.compress(encoding, raw.Bytes())
+	if err != nil {
+		s.logger.Warn("Compression failed; sending uncompressed", zap.Error(err))
+		payload, encoding = raw.Bytes(), encodingNone
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.baseURL+path, bytes.NewReader(payload))
+	if err != nil {
+		return answer{}, fmt.Errorf("build request: %w", err)
+	}
+	req.Header = s.headers(t)
+	req.Header.Set("Content-Type", contentType)
+	if encoding != encodingNone {
+		req.Header.Set("Content-Encoding", encoding)
+		req.Header.Set("X-Pre-Compressed-Size", strconv.Itoa(raw.Len()))
+	}
+	s.tb.ExporterLangsmithRequestBytesUncompressed.Add(ctx, int64(raw.Len()))
+	s.tb.ExporterLangsmithRequestBytesCompressed.Add(ctx, int64(len(payload)))
+
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.countRequest(ctx, 0, endpointAttr)
+		return answer{}, err
+	}
+	defer resp.Body.Close()
+	s.countRequest(ctx, resp.StatusCode, endpointAttr)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxDrainBody))
+	if len(body) > maxLoggedBody {
+		body = body[:maxLoggedBody]
+	}
+	ans := answer{status: resp.StatusCode, message: strings.ToValidUTF8(string(body), "\uFFFD")}
+	ans.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
+	return ans, nil
+}
+
+// headers are the ones every request carries.
+func (s *sender) headers(t tenant) http.Header {
+	h := http.Header{}
+	h.Set("User-Agent", userAgent)
+	h.Set("Accept", "application/json")
+	if t.APIKey != "" {
+		h.Set("x-api-key", t.APIKey)
+	}
+	if t.WorkspaceID != "" {
+		h.Set("X-Tenant-Id", t.WorkspaceID)
+	}
+	return h
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date; 0 when absent, bad
+// or already past.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if secs > uint64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		d := at.Sub(now)
+		if d <= 0 {
+			return 0
+		}
+		return min(d, maxRetryAfter)
+	}
+	return 0
+}
+
+func (s *sender) sent(ctx context.Context, n int) {
+	s.tb.ExporterLangsmithRunsSent.Add(ctx, int64(n))
+}
+
+func (s *sender) rejected(ctx context.Context, reason string, n int) {
+	if n <= 0 {
+		return
+	}
+	s.tb.ExporterLangsmithRunsRejected.Add(ctx, int64(n), metric.WithAttributes(attribute.String("reason", reason)))
+}
+
+func (s *sender) countRequest(ctx context.Context, status int, endpoint string) {
+	s.tb.ExporterLangsmithRequests.Add(ctx, 1, metric.WithAttributes(
+		attribute.Int("status_code", status), attribute.String("endpoint_path", endpoint)))
+}
+
+// sendResult gathers the outcome of all requests of one send.
+type sendResult struct {
+	retryErrs []error
+	throttle  time.Duration
+	permErrs  []error
+}
+
+func (r *sendResult) retry(err error, delay time.Duration) {
+	r.retryErrs = append(r.retryErrs, err)
+	r.throttle = max(r.throttle, delay)
+}
+
+func (r *sendResult) permanent(err error) {
+	r.permErrs = append(r.permErrs, err)
+}
+
+// err is retryable if any request may succeed later (the runs refused for
+// good are then refused again, harmlessly), permanent if some runs were
+// refused and nothing else failed, nil if everything was delivered.
+func (r *sendResult) err() error {
+	if len(r.retryErrs) > 0 {
+		err := joinCapped(r.retryErrs)
+		if len(r.permErrs) > 0 {
+			// Plain text, never the permanent-wrapped errors: errors.As
+			// would find them and make the whole retry permanent.
+			err = fmt.Errorf("%w (also refused for good: %s)", err, joinCapped(r.permErrs).Error())
+		}
+		if r.throttle > 0 {
+			return exporterhelper.NewThrottleRetry(err, r.throttle)
+		}
+		return err
+	}
+	if len(r.permErrs) > 0 {
+		return consumererror.NewPermanent(joinCapped(r.permErrs))
+	}
+	return nil
+}
+
+// joinCapped joins errs, listing at most maxErrorsInMessage of them.
+func joinCapped(errs []error) error {
+	if len(errs) <= maxErrorsInMessage {
+		return errors.Join(errs...)
+	}
+	shown := append(errs[:maxErrorsInMessage:maxErrorsInMessage], fmt.Errorf("and %d more", len(errs)-maxErrorsInMessage))
+	return errors.Join(shown...)
+}

@@ -1,0 +1,89 @@
+// Package recordings gives tests the OTLP traces that real AutoGen programs produced.
+//
+// Each file in testdata/ is one run of e2e/programs/autogen_team.py (a variant of the
+// reference program of autogen-spans.md §0) recorded by e2e/recorder.py against the scripted
+// fake OpenAI server, as OTLP/JSON with hex ids. e2e/record.sh recreates them all.
+// Names are file names without ".json", e.g. "autogen-0.7.5-reference".
+package recordings
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+//go:embed testdata/*.json
+var files embed.FS
+
+const dir = "testdata"
+
+// Well-known recording names.
+const (
+	Reference          = "autogen-0.7.5-reference"
+	RuntimeTracingOff  = "autogen-0.7.5-runtime-tracing-off"
+	RuntimeOutsideRoot = "autogen-0.7.5-runtime-outside-root"
+	ContentOff         = "autogen-0.7.5-content-off"
+	Streaming          = "autogen-0.7.5-streaming"
+	RoundRobin         = "autogen-0.7.5-round-robin"
+	ToolError          = "autogen-0.7.5-tool-error"
+	AgentAlone         = "autogen-0.7.5-agent-alone"
+	TwoRuns            = "autogen-0.7.5-two-runs"
+)
+
+// Names lists every embedded recording, sorted.
+func Names() []string {
+	entries, err := fs.ReadDir(files, dir)
+	if err != nil {
+		return nil // cannot happen: the directory is embedded
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Raw returns the OTLP/JSON bytes of a recording.
+func Raw(name string) ([]byte, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) {
+		return nil, fmt.Errorf("recordings: invalid name %q", name)
+	}
+	b, err := files.ReadFile(path.Join(dir, name+".json"))
+	if err != nil {
+		return nil, fmt.Errorf("recordings: unknown recording %q (have %v)", name, Names())
+	}
+	return b, nil
+}
+
+// Load decodes a recording into fresh ptrace.Traces (callers may mutate the result).
+func Load(name string) (ptrace.Traces, error) {
+	b, err := Raw(name)
+	if err != nil {
+		return ptrace.NewTraces(), err
+	}
+	var u ptrace.JSONUnmarshaler
+	td, err := u.UnmarshalTraces(b)
+	if err != nil {
+		return ptrace.NewTraces(), fmt.Errorf("recordings: decode %q: %w", name, err)
+	}
+	return td, nil
+}
+
+// MustLoad is Load for tests: it fails the test on error.
+func MustLoad(tb testing.TB, name string) ptrace.Traces {
+	tb.Helper()
+	td, err := Load(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return td
+}

@@ -1,0 +1,71 @@
+package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+)
+
+// Config is the agent_span processor's configuration.
+type Config struct {
+	// IdleTimeout is how long a trace whose root span has arrived must go
+	// without new spans before it is considered complete.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// MaxTraceDuration is the longest a trace stays buffered, root or not.
+	MaxTraceDuration time.Duration `mapstructure:"max_trace_duration"`
+	// MaxTraces bounds the number of trace ids buffered at once.
+	MaxTraces int `mapstructure:"max_traces"`
+	// MaxSpansPerTrace bounds one (stitched) trace; LangSmith accepts at most
+	// 25000 runs per trace.
+	MaxSpansPerTrace int `mapstructure:"max_spans_per_trace"`
+	// MaxBufferedBytes bounds the estimated size of all buffered spans.
+	MaxBufferedBytes int64 `mapstructure:"max_buffered_bytes"`
+	// EmittedTraceCacheSize is how many emitted traces are remembered so
+	// that late spans can be placed under the right parent. 0 disables it.
+	EmittedTraceCacheSize int `mapstructure:"emitted_trace_cache_size"`
+	// KeepPlumbing leaves framework plumbing spans in place, for debugging.
+	KeepPlumbing bool `mapstructure:"keep_plumbing"`
+	// StitchLinkedTraces merges a trace whose root span links to a span of
+	// another trace into that trace.
+	StitchLinkedTraces bool `mapstructure:"stitch_linked_traces"`
+}
+
+const (
+	defaultIdleTimeout           = 5 * time.Second
+	defaultMaxTraceDuration      = 5 * time.Minute
+	defaultMaxTraces             = 10000
+	defaultMaxSpansPerTrace      = 25000
+	defaultMaxBufferedBytes      = 256 << 20
+	defaultEmittedTraceCacheSize = 10000
+)
+
+var _ component.Config = (*Config)(nil)
+
+// Validate checks the configuration; every message names the offending key.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if cfg.IdleTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("idle_timeout must be greater than 0, got %s", cfg.IdleTimeout))
+	}
+	if cfg.MaxTraceDuration <= 0 {
+		errs = append(errs, fmt.Errorf("max_trace_duration must be greater than 0, got %s", cfg.MaxTraceDuration))
+	} else if cfg.MaxTraceDuration < cfg.IdleTimeout {
+		errs = append(errs, fmt.Errorf("max_trace_duration (%s) must not be shorter than idle_timeout (%s)",
+			cfg.MaxTraceDuration, cfg.IdleTimeout))
+	}
+	if cfg.MaxTraces <= 0 {
+		errs = append(errs, fmt.Errorf("max_traces must be greater than 0, got %d", cfg.MaxTraces))
+	}
+	if cfg.MaxSpansPerTrace <= 0 {
+		errs = append(errs, fmt.Errorf("max_spans_per_trace must be greater than 0, got %d", cfg.MaxSpansPerTrace))
+	}
+	if cfg.MaxBufferedBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_buffered_bytes must be greater than 0, got %d", cfg.MaxBufferedBytes))
+	}
+	if cfg.EmittedTraceCacheSize < 0 {
+		errs = append(errs, fmt.Errorf("emitted_trace_cache_size must not be negative, got %d", cfg.EmittedTraceCacheSize))
+	}
+	return errors.Join(errs...)
+}
