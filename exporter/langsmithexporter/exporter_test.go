@@ -1,0 +1,171 @@
+package langsmithexporter
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/langsmithtest"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+)
+
+const testAPIKey = "test-key"
+
+// newTestExporter builds the exporter through its factory, so the real
+// exporterhelper retry (and, when asked, queue) senders are in the path.
+func newTestExporter(t *testing.T, endpoint string, withQueue bool, modify func(*Config)) (exporter.Traces, *observer.ObservedLogs) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint = endpoint
+	cfg.APIKey = testAPIKey
+	cfg.RetryConfig.InitialInterval = 20 * time.Millisecond
+	cfg.RetryConfig.MaxInterval = 100 * time.Millisecond
+	cfg.RetryConfig.MaxElapsedTime = 10 * time.Second
+	if !withQueue {
+		cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
+	}
+	if modify != nil {
+		modify(cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	core, logs := observer.New(zap.DebugLevel)
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	exp, err := NewFactory().CreateTraces(context.Background(), set, cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, exp.Shutdown(context.Background())) })
+	return exp, logs
+}
+
+func statuses(srv *langsmithtest.Server) []int {
+	var out []int
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/runs") {
+			out = append(out, r.Status)
+		}
+	}
+	return out
+}
+
+func TestExportRetriesThrottlingAndServerErrors(t *testing.T) {
+	for _, status := range []int{408, 425, 429, 500, 502, 503, 504} {
+		t.Run("status_"+strconv.Itoa(status), func(t *testing.T) {
+			srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey})
+			srv.Inject(langsmithtest.Fault{Status: status, Times: 2})
+			exp, _ := newTestExporter(t, srv.URL(), false, nil)
+			td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+			require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+			assert.Len(t, srv.Runs(), td.SpanCount())
+			assert.Equal(t, []int{status, status, 202}, statuses(srv))
+			assert.Empty(t, srv.Violations())
+		})
+	}
+}
+
+func TestExportHonoursRetryAfter(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey})
+	srv.Inject(langsmithtest.Fault{Status: 429, RetryAfter: "1"})
+	exp, _ := newTestExporter(t, srv.URL(), false, nil)
+	start := time.Now()
+	require.NoError(t, exp.ConsumeTraces(context.Background(), recordings.MustLoad(t, "autogen-0.7.5-reference.json")))
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "waited for Retry-After")
+	assert.Equal(t, []int{429, 202}, statuses(srv))
+}
+
+func TestExportSplitsOn413(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey})
+	srv.Inject(langsmithtest.Fault{Status: 413})
+	exp, _ := newTestExporter(t, srv.URL(), false, nil)
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+	require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+	assert.Len(t, srv.Runs(), td.SpanCount())
+	assert.Equal(t, []int{413, 202, 202}, statuses(srv), "the request was split in halves and resent")
+	assert.Empty(t, srv.Check())
+}
+
+func TestExportUnauthorizedIsPermanent(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: "another-key"})
+	exp, logs := newTestExporter(t, srv.URL(), false, nil)
+	err := exp.ConsumeTraces(context.Background(), recordings.MustLoad(t, "autogen-0.7.5-reference.json"))
+	require.Error(t, err)
+	assert.True(t, consumererror.IsPermanent(err), "no retry can fix a bad key: %v", err)
+	assert.Equal(t, []int{401}, statuses(srv))
+	for _, e := range logs.All() {
+		assert.NotContains(t, e.Message+e.ContextMap()["error"].(string), testAPIKey, "the key never reaches the logs")
+	}
+}
+
+func TestExportOrgScopedKeyNeedsWorkspace(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey, OrgScopedKeys: []string{testAPIKey}})
+	exp, _ := newTestExporter(t, srv.URL(), false, nil)
+	err := exp.ConsumeTraces(context.Background(), recordings.MustLoad(t, "autogen-0.7.5-reference.json"))
+	require.Error(t, err)
+	assert.True(t, consumererror.IsPermanent(err))
+	assert.Contains(t, err.Error(), "workspace_id")
+
+	exp2, _ := newTestExporter(t, srv.URL(), false, func(c *Config) { c.WorkspaceID = "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10" })
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+	require.NoError(t, exp2.ConsumeTraces(context.Background(), td))
+	require.Len(t, srv.Runs(), td.SpanCount())
+	assert.Equal(t, "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10", srv.Runs()[0].TenantID)
+}
+
+func TestExportFallsBackToBatchEndpointOn404(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey, MultipartDisabled: true})
+	exp, _ := newTestExporter(t, srv.URL(), false, nil)
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+	require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+	assert.Len(t, srv.Runs(), td.SpanCount())
+	assert.Empty(t, srv.Violations())
+	var paths []string
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/runs") {
+			paths = append(paths, r.Path)
+		}
+	}
+	assert.Equal(t, "/runs/multipart", paths[0])
+	assert.Equal(t, "/runs/batch", paths[len(paths)-1])
+}
+
+func TestExportWithQueueDeliversEverything(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey})
+	srv.Inject(langsmithtest.Fault{Status: 503})
+	exp, _ := newTestExporter(t, srv.URL(), true, nil)
+	want := 0
+	for i := 0; i < 3; i++ {
+		td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+		// Three distinct traces: give each its own trace id.
+		rss := td.ResourceSpans()
+		for r := 0; r < rss.Len(); r++ {
+			sss := rss.At(r).ScopeSpans()
+			for s := 0; s < sss.Len(); s++ {
+				spans := sss.At(s).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					id := spans.At(k).TraceID()
+					id[0] = byte(i + 1)
+					spans.At(k).SetTraceID(id)
+				}
+			}
+		}
+		want += td.SpanCount()
+		require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+	}
+	require.True(t, srv.WaitForRuns(want, 15*time.Second), "got %d of %d runs", len(srv.Runs()), want)
+	assert.Empty(t, srv.Violations())
+	assert.Empty(t, srv.Check())
+}
