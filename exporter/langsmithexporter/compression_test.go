@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/collector/config/configcompression"
 )
 
-func decompress(t *testing.T, encoding string, body []byte) []byte {
+func decompressForTest(t *testing.T, encoding string, body []byte) []byte {
 	t.Helper()
 	switch encoding {
 	case encodingNone:
@@ -50,13 +50,13 @@ func TestCompressRoundTrip(t *testing.T) {
 				if enc != encodingNone {
 					assert.Less(t, len(out), len(body)/10, "repetitive JSON must compress well")
 				}
-				assert.Equal(t, body, decompress(t, enc, out))
+				assert.Equal(t, body, decompressForTest(t, enc, out))
 			}
 		})
 	}
 	out, err := c.compress(encodingZstd, nil)
 	require.NoError(t, err)
-	assert.Empty(t, decompress(t, encodingZstd, out))
+	assert.Empty(t, decompressForTest(t, encodingZstd, out))
 }
 
 func TestCompressConcurrent(t *testing.T) {
@@ -73,7 +73,7 @@ func TestCompressConcurrent(t *testing.T) {
 				if !assert.NoError(t, err) {
 					return
 				}
-				assert.Equal(t, body, decompress(t, enc, out))
+				assert.Equal(t, body, decompressForTest(t, enc, out))
 			}
 		}()
 	}

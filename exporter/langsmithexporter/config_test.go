@@ -39,12 +39,11 @@ func TestDefaultConfig(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	t.Setenv("LANGSMITH_TEST_KEY", "from-env")
 	cfg := loadConfig(t, "full")
 	require.NoError(t, confmap.Validate(cfg))
 	assert.Equal(t, "https://eu.api.smith.langchain.com", cfg.Endpoint)
 	assert.Equal(t, "[REDACTED]", cfg.APIKey.String(), "the key never prints")
-	assert.Equal(t, "from-env", string(cfg.APIKey))
+	assert.Equal(t, "full-key", string(cfg.APIKey))
 	assert.Equal(t, "agents", cfg.Project)
 	assert.Equal(t, []string{"langsmith.project", "k8s.namespace.name"}, cfg.ProjectAttributes)
 	assert.Equal(t, "session.id", cfg.ThreadIDAttribute)
@@ -55,8 +54,8 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, time.Minute, cfg.RetryConfig.MaxElapsedTime)
 
 	assert.Equal(t, tenant{APIKey: "team-a-key", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("team-a"))
-	assert.Equal(t, tenant{APIKey: "from-env", WorkspaceID: "6a0f2c3b-1111-4a4a-8b8b-123456789abc"}, cfg.tenantFor("team-b"))
-	assert.Equal(t, tenant{APIKey: "from-env", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("other"))
+	assert.Equal(t, tenant{APIKey: "full-key", WorkspaceID: "6a0f2c3b-1111-4a4a-8b8b-123456789abc"}, cfg.tenantFor("team-b"))
+	assert.Equal(t, tenant{APIKey: "full-key", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("other"))
 
 	require.NoError(t, confmap.Validate(loadConfig(t, "")))
 }

@@ -109,7 +109,7 @@ func (s *sender) send(ctx context.Context, runs []*run) error {
 
 	res := &sendResult{}
 	for _, group := range groupByTenant(runs) {
-		chunks := s.plan(group.runs, maxRuns, maxBytes, res)
+		chunks := s.plan(ctx, group.runs, maxRuns, maxBytes, res)
 		for i, chunk := range chunks {
 			if err := ctx.Err(); err != nil {
 				res.retry(fmt.Errorf("sending to LangSmith interrupted: %w", err), 0)
@@ -165,7 +165,7 @@ func groupByTenant(runs []*run) []tenantRuns {
 // plan encodes runs and cuts them into requests of at most maxRuns runs and
 // maxBytes uncompressed bytes. Runs that cannot be sent at all are rejected
 // here, permanently, and left out.
-func (s *sender) plan(runs []*run, maxRuns, maxBytes int, res *sendResult) [][]*encodedRun {
+func (s *sender) plan(ctx context.Context, runs []*run, maxRuns, maxBytes int, res *sendResult) [][]*encodedRun {
 	var chunks [][]*encodedRun
 	var cur []*encodedRun
 	curBytes := closingSize(boundaryLen)
@@ -174,7 +174,7 @@ func (s *sender) plan(runs []*run, maxRuns, maxBytes int, res *sendResult) [][]*
 		if err != nil {
 			s.logger.Error("Dropping a run that cannot be encoded",
 				zap.String("run_name", r.Name), zap.String("trace_id", r.TraceID), zap.Error(err))
-			s.rejected(context.Background(), reasonRejectedByServer, 1)
+			s.rejected(ctx, reasonRejectedByServer, 1)
 			res.permanent(err)
 			continue
 		}
@@ -186,7 +186,7 @@ func (s *sender) plan(runs []*run, maxRuns, maxBytes int, res *sendResult) [][]*
 			s.logger.Error("Dropping a run larger than LangSmith's request size limit",
 				zap.String("run_id", r.ID), zap.String("run_name", r.Name),
 				zap.Int("run_bytes", er.size), zap.Int("limit_bytes", maxBytes))
-			s.rejected(context.Background(), reasonTooLarge, 1)
+			s.rejected(ctx, reasonTooLarge, 1)
 			res.permanent(fmt.Errorf("run %s is %d bytes, over the %d-byte request limit", r.ID, er.size, maxBytes))
 			continue
 		}

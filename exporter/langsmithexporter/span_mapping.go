@@ -60,7 +60,8 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 			c.Outputs = map[string]any{}
 		}
 		c.Outputs["usage_metadata"] = usage
-		metadata["usage_metadata"] = usage
+		// A second, independent copy: later steps may edit one place only.
+		metadata["usage_metadata"] = usageMetadata(attrs)
 	}
 
 	var chunks int
@@ -121,14 +122,14 @@ var mappedPrefixes = []string{
 	"gen_ai.usage.", "llm.usage.", "llm.token_count.",
 	"gen_ai.request.",
 	"llm.request.functions.", "llm.input_messages.", "llm.output_messages.", "llm.tools.",
-	"llm.prompts.", "traceloop.association.properties.",
+	"llm.prompts.", "traceloop.association.properties.", "retrieval.documents.",
 }
 
 var mappedKeys = map[string]bool{
 	"gen_ai.prompt": true, "gen_ai.completion": true,
 	"gen_ai.input.messages": true, "gen_ai.output.messages": true,
 	"gen_ai.system_instructions": true, "gen_ai.tool.definitions": true,
-	"input.value": true, "output.value": true,
+	"input.value": true, "output.value": true, "input.mime_type": true, "output.mime_type": true,
 	"traceloop.entity.input": true, "traceloop.entity.output": true,
 	"llm.invocation_parameters": true, "metadata": true,
 }
@@ -201,10 +202,13 @@ func invocationParams(attrs pcommon.Map) map[string]any {
 		if !ok || name == "" {
 			continue
 		}
+		if isEmptyValue(v) {
+			continue // openllmetry 0.46+ sends reasoning_effort=[] when unused
+		}
 		if name == "stop_sequences" {
 			name = "stop"
 		}
-		params[validUTF8(name)] = valueToAny(v)
+		params[validUTF8(name)] = decodeStructured(valueToAny(v))
 	}
 	for _, k := range []string{"llm.presence_penalty", "llm.frequency_penalty", "llm.top_p", "llm.temperature"} {
 		if v, ok := attrs.Get(k); ok {
@@ -322,28 +326,43 @@ func spanTags(attrs pcommon.Map) []string {
 // spanError joins every recorded exception; a span marked ERROR without one
 // still gets a non-empty error so that LangSmith shows it as failed.
 func spanError(span ptrace.Span) string {
-	var errs []string
+	var order []string
+	texts := map[string]string{}
 	for _, e := range span.Events().All() {
 		if e.Name() != "exception" {
 			continue
 		}
 		a := e.Attributes()
 		typ, msg := attrString(a, "exception.type"), attrString(a, "exception.message")
-		s := typ
+		head := typ
 		switch {
 		case typ != "" && msg != "":
-			s = typ + ": " + msg
+			head = typ + ": " + msg
 		case typ == "":
-			s = msg
+			head = msg
 		}
+		text := head
 		if st := attrString(a, "exception.stacktrace"); st != "" {
-			s = strings.TrimLeft(s+"\n"+st, "\n")
+			text = strings.TrimLeft(head+"\n"+st, "\n")
 		}
-		if s != "" {
-			errs = append(errs, s)
+		if text == "" {
+			continue
+		}
+		// AutoGen and the OTel SDK both record the same exception as it
+		// leaves nested spans; keep it once, with the fullest stack.
+		prev, seen := texts[head]
+		if !seen {
+			order = append(order, head)
+		}
+		if len(text) > len(prev) {
+			texts[head] = text
 		}
 	}
-	if len(errs) > 0 {
+	if len(order) > 0 {
+		errs := make([]string, 0, len(order))
+		for _, h := range order {
+			errs = append(errs, texts[h])
+		}
 		return strings.Join(errs, "\n\n")
 	}
 	if span.Status().Code() != ptrace.StatusCodeError {
@@ -385,6 +404,18 @@ func runEvents(events ptrace.SpanEventSlice, consumed map[int]bool) ([]map[strin
 // formatTime is LangSmith's preferred timestamp: UTC, microseconds, "Z".
 func formatTime(ts pcommon.Timestamp) string {
 	return ts.AsTime().UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+func isEmptyValue(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return true
+	case pcommon.ValueTypeStr:
+		return v.Str() == ""
+	case pcommon.ValueTypeSlice:
+		return v.Slice().Len() == 0
+	}
+	return false
 }
 
 // keySet records the attributes a mapping step consumed.
@@ -510,4 +541,63 @@ func marshalJSON(v any) string {
 		return ""
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// toolDefinitions reads the tools offered to the model, in OpenAI's
+// {"type":"function","function":{name, description, parameters}} form, from
+// gen_ai.tool.definitions (semconv's flat form), openllmetry's
+// llm.request.functions.{i}.* and OpenInference's llm.tools.{i}.tool.json_schema.
+func toolDefinitions(attrs pcommon.Map) []any {
+	if v, ok := attrs.Get("gen_ai.tool.definitions"); ok {
+		parsed := decodeStructured(valueToAny(v))
+		list, ok := parsed.([]any)
+		if !ok {
+			return []any{parsed}
+		}
+		out := make([]any, 0, len(list))
+		for _, item := range list {
+			out = append(out, openAITool(item))
+		}
+		return out
+	}
+	var out []any
+	for _, g := range groupIndexed(attrs.All(), "llm.request.functions.") {
+		fn := map[string]any{"name": fieldString(g, "name")}
+		if d := fieldString(g, "description"); d != "" {
+			fn["description"] = d
+		}
+		if p, ok := fieldAny(g, "parameters"); ok {
+			fn["parameters"] = decodeStructured(p)
+		}
+		out = append(out, map[string]any{"type": "function", "function": fn})
+	}
+	for _, g := range groupIndexed(attrs.All(), "llm.tools.") {
+		if s, ok := fieldAny(g, "tool.json_schema"); ok {
+			out = append(out, openAITool(decodeStructured(s)))
+		}
+	}
+	return out
+}
+
+// openAITool nests a flat {"type":"function","name",...} definition under
+// "function"; other shapes pass through.
+func openAITool(v any) any {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	if _, nested := t["function"]; nested {
+		return t
+	}
+	name, ok := t["name"]
+	if !ok {
+		return t
+	}
+	fn := map[string]any{"name": name}
+	for _, k := range []string{"description", "parameters", "strict"} {
+		if val, ok := t[k]; ok {
+			fn[k] = val
+		}
+	}
+	return map[string]any{"type": "function", "function": fn}
 }

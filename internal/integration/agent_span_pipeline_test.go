@@ -29,10 +29,10 @@ type teamExpectation struct {
 // otlp -> agent_span -> langsmith pipeline, become the design's target tree.
 func TestAgentSpanRebuildsTheTeamTree(t *testing.T) {
 	cases := []teamExpectation{
-		{recording: "autogen-0.7.5-reference.json", withMessages: true, withUsage: true},
-		{recording: "autogen-0.7.5-runtime-tracing-off.json", withMessages: true, withUsage: true},
-		{recording: "autogen-0.7.5-runtime-outside-root.json", withMessages: true, withUsage: true},
-		{recording: "autogen-0.7.5-content-off.json", withMessages: false, withUsage: true},
+		{recording: "autogen-0.7.5-reference", withMessages: true, withUsage: true},
+		{recording: "autogen-0.7.5-runtime-tracing-off", withMessages: true, withUsage: true},
+		{recording: "autogen-0.7.5-runtime-outside-root", withMessages: true, withUsage: true},
+		{recording: "autogen-0.7.5-content-off", withMessages: false, withUsage: true},
 	}
 	for _, name := range recordings.Names() {
 		if strings.HasPrefix(name, "autogen-0.4") || strings.HasPrefix(name, "autogen-0.5") || strings.HasPrefix(name, "autogen-0.6") {
@@ -40,7 +40,7 @@ func TestAgentSpanRebuildsTheTeamTree(t *testing.T) {
 		}
 	}
 	for _, tc := range cases {
-		t.Run(strings.TrimSuffix(tc.recording, ".json"), func(t *testing.T) {
+		t.Run(tc.recording, func(t *testing.T) {
 			p := startPipeline(t, langsmithtest.Options{}, "agent_span", agentSpanConfig, "", "")
 			td := recordings.MustLoad(t, tc.recording)
 			send(t, p.otlpURL, td)

@@ -17,7 +17,7 @@ import (
 // LLM runs complete, in at most two requests.
 func TestExporterDeliversRecordedAutoGenTraceAsIs(t *testing.T) {
 	p := startPipeline(t, langsmithtest.Options{}, "", "", "", "")
-	td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference")
 	spans := td.SpanCount()
 	send(t, p.otlpURL, td)
 
@@ -54,10 +54,10 @@ func TestExporterDeliversRecordedAutoGenTraceAsIs(t *testing.T) {
 // delivered: nothing is duplicated, nothing retried forever.
 func TestExporterResendIsIdempotent(t *testing.T) {
 	p := startPipeline(t, langsmithtest.Options{}, "", "", "", "")
-	td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference")
 	send(t, p.otlpURL, td)
 	first := waitForStableRuns(t, p.server, td.SpanCount(), 30*time.Second)
-	send(t, p.otlpURL, recordings.MustLoad(t, "autogen-0.7.5-reference.json"))
+	send(t, p.otlpURL, recordings.MustLoad(t, "autogen-0.7.5-reference"))
 	time.Sleep(time.Second)
 	assert.Len(t, p.server.Runs(), len(first), "no duplicate runs")
 	conflicts := 0

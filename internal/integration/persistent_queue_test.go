@@ -26,7 +26,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	deadEndpoint := fmt.Sprintf("http://127.0.0.1:%d", collectortest.FreePort(t))
 	port := collectortest.FreePort(t)
 	col := collectortest.Start(t, pipelineConfig(port, deadEndpoint, "", "", queue, storage))
-	td := recordings.MustLoad(t, "autogen-0.7.5-reference.json")
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference")
 	spans := td.SpanCount()
 	send(t, fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port), td)
 	time.Sleep(time.Second) // let the queue consumer try and fail at least once
