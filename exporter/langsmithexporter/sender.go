@@ -41,6 +41,8 @@ const (
 	maxRetryAfter = time.Hour
 	// maxErrorsInMessage bounds how many chunk errors one returned error lists.
 	maxErrorsInMessage = 5
+	// settledRunsLimit bounds the ids remembered as delivered or refused.
+	settledRunsLimit = 100_000
 )
 
 // Values of the metrics' attributes.
@@ -68,6 +70,9 @@ type sender struct {
 	boundary func([]*encodedRun) string
 	now      func() time.Time
 
+	// settled are runs already delivered or refused for good.
+	settled *settledRuns
+
 	// useBatch is set for good once /runs/multipart is known to be missing.
 	useBatch     atomic.Bool
 	batchWarning sync.Once
@@ -85,6 +90,7 @@ func newSender(cfg *Config, client *http.Client, logger *zap.Logger, tb *metadat
 		comp:     newCompressor(),
 		boundary: newBoundary,
 		now:      time.Now,
+		settled:  newSettledRuns(settledRunsLimit),
 	}
 }
 
@@ -97,6 +103,7 @@ func newSender(cfg *Config, client *http.Client, logger *zap.Logger, tb *metadat
 // whole batch then meets 409 for the delivered runs, which counts as
 // delivered since run ids are deterministic.
 func (s *sender) send(ctx context.Context, runs []*run) error {
+	runs = s.settled.unsettled(runs)
 	if len(runs) == 0 {
 		return nil
 	}
@@ -219,6 +226,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 	status := ans.status
 	switch {
 	case status >= 200 && status < 300:
+		s.settled.add(runs)
 		s.sent(ctx, len(runs))
 	case status == http.StatusConflict:
 		// LangSmith may refuse a whole request when only some of its runs
@@ -226,6 +234,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 		if len(runs) > 1 {
 			return s.bisect(ctx, t, runs, encoding, res)
 		}
+		s.settled.add(runs)
 		s.sent(ctx, 1)
 	case status == http.StatusRequestEntityTooLarge:
 		if len(runs) > 1 {
@@ -236,6 +245,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 			zap.String("run_id", r.ID), zap.String("run_name", r.Name),
 			zap.Int("run_bytes", runs[0].size), zap.String("response", ans.message))
 		s.rejected(ctx, reasonTooLarge, 1)
+		s.settled.add(runs)
 		res.permanent(fmt.Errorf("LangSmith refused run %s (%d bytes) as too large (HTTP 413)", r.ID, runs[0].size))
 	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
 		if len(runs) > 1 {
@@ -247,6 +257,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 			zap.String("run_id", r.ID), zap.String("run_name", r.Name), zap.String("trace_id", r.TraceID),
 			zap.String("response", ans.message))
 		s.rejected(ctx, reasonRejectedByServer, 1)
+		s.settled.add(runs)
 		res.permanent(fmt.Errorf("LangSmith refused run %s (%q) with HTTP %d: %s", r.ID, r.Name, status, ans.message))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		err := authError(status, ans.message, t)

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,10 +270,14 @@ func senderTestConfig(endpoint string) *Config {
 var senderTestTenant = tenant{APIKey: "secret-key-123"}
 
 // senderTestRuns makes n distinct valid runs of one trace.
+// senderTestRunSeq keeps run ids unique across calls: the sender leaves out
+// runs it already delivered.
+var senderTestRunSeq atomic.Int64
+
 func senderTestRuns(n int, t tenant) []*run {
 	runs := make([]*run, n)
 	for i := range runs {
-		id := fmt.Sprintf("0191f6a2-7c00-7000-8000-%012d", i+1)
+		id := fmt.Sprintf("0191f6a2-7c00-7000-8000-%012d", senderTestRunSeq.Add(1))
 		runs[i] = &run{
 			ID: id, TraceID: "0191f6a2-7c00-7000-8000-000000000001",
 			DottedOrder: "20250101T120000000000Z0191f6a2-7c00-7000-8000-000000000001",

@@ -410,7 +410,7 @@ func TestMapSpanEventsAndStreaming(t *testing.T) {
 			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi"}],"finish_reason":"stop"}]`,
 		},
 		events: []mappingEvent{
-			{"gen_ai.user.message", map[string]any{"content": "not used: attributes carry the prompt? no, inputs come from here"}},
+			{"gen_ai.user.message", map[string]any{"content": "the prompt, carried only by this event"}},
 			{"gen_ai.content.completion.chunk", nil},
 			{"gen_ai.content.completion.chunk", nil},
 			{"custom.step", map[string]any{"k": "v", "n": 2}},
@@ -424,7 +424,7 @@ func TestMapSpanEventsAndStreaming(t *testing.T) {
 	}
 	assert.Equal(t, want, c.Events)
 	assert.Equal(t, 3, mappingMetadata(c)["stream_chunks"])
-	assert.JSONEq(t, `{"messages":[{"role":"user","content":"not used: attributes carry the prompt? no, inputs come from here"}]}`, mappingJSON(t, c.Inputs))
+	assert.JSONEq(t, `{"messages":[{"role":"user","content":"the prompt, carried only by this event"}]}`, mappingJSON(t, c.Inputs))
 	assert.Equal(t, "late", c.Error)
 
 	plain := mapTestSpan(t, mappingSpan{name: "s"})

@@ -1,0 +1,53 @@
+package langsmithexporter
+
+import "sync"
+
+// settledRuns remembers the ids of runs LangSmith recently took or refused for
+// good. When exporterhelper retries a batch after a partial failure, the
+// settled runs are left out: resending them would only cost LangSmith's 409
+// (and, for a whole request of duplicates, a split down to single runs) or
+// another refusal of the same bad run. Bounded: the oldest ids go first; a
+// forgotten id is merely resent and meets 409.
+type settledRuns struct {
+	mu    sync.Mutex
+	ids   map[string]struct{}
+	order []string
+	next  int
+	limit int
+}
+
+func newSettledRuns(limit int) *settledRuns {
+	return &settledRuns{ids: make(map[string]struct{}), limit: max(limit, 1)}
+}
+
+func (s *settledRuns) add(runs []*encodedRun) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range runs {
+		id := r.run.ID
+		if _, ok := s.ids[id]; ok {
+			continue
+		}
+		if len(s.order) < s.limit {
+			s.order = append(s.order, id)
+		} else {
+			delete(s.ids, s.order[s.next])
+			s.order[s.next] = id
+			s.next = (s.next + 1) % s.limit
+		}
+		s.ids[id] = struct{}{}
+	}
+}
+
+// unsettled returns the runs not yet settled, in order.
+func (s *settledRuns) unsettled(runs []*run) []*run {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := runs[:0:0]
+	for _, r := range runs {
+		if _, ok := s.ids[r.ID]; !ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
