@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/collectortest"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/langsmithtest"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 )
@@ -50,22 +52,28 @@ func TestExporterDeliversRecordedAutoGenTraceAsIs(t *testing.T) {
 	assert.LessOrEqual(t, ingest, 2, "a 61-span trace costs at most two requests")
 }
 
-// A resend of the same trace meets 409 on every run and still counts as
-// delivered: nothing is duplicated, nothing retried forever.
+// A collector that restarts and resends what LangSmith already stored meets
+// 409 on every run, which counts as delivered: nothing is duplicated and
+// nothing is retried forever.
 func TestExporterResendIsIdempotent(t *testing.T) {
 	p := startPipeline(t, langsmithtest.Options{}, "", "", "", "")
 	td := recordings.MustLoad(t, "autogen-0.7.5-reference")
 	send(t, p.otlpURL, td)
 	first := waitForStableRuns(t, p.server, td.SpanCount(), 30*time.Second)
-	send(t, p.otlpURL, recordings.MustLoad(t, "autogen-0.7.5-reference"))
-	time.Sleep(time.Second)
-	assert.Len(t, p.server.Runs(), len(first), "no duplicate runs")
-	conflicts := 0
-	for _, req := range p.server.Requests() {
-		if req.Status == 409 {
-			conflicts++
+	p.col.Shutdown()
+
+	port := collectortest.FreePort(t)
+	collectortest.Start(t, pipelineConfig(port, p.server.URL(), "", "", "", ""))
+	send(t, fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port), recordings.MustLoad(t, "autogen-0.7.5-reference"))
+	require.Eventually(t, func() bool {
+		for _, req := range p.server.Requests() {
+			if req.Status == 409 {
+				return true
+			}
 		}
-	}
-	assert.Positive(t, conflicts, "the resend met LangSmith's 409")
+		return false
+	}, 10*time.Second, 50*time.Millisecond, "the resend met LangSmith's 409")
+	time.Sleep(500 * time.Millisecond)
+	assert.Len(t, p.server.Runs(), len(first), "no duplicate runs")
 	assert.Empty(t, p.server.Violations())
 }

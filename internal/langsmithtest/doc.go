@@ -13,10 +13,12 @@
 //     wrong part length) answer 422; rule problems in a readable body answer 400; an unknown or
 //     disabled Content-Encoding answers 415.
 //   - Ignoring /info (more operations than size_limit, more part bytes than size_limit_bytes,
-//     multipart when use_multipart_endpoint is false, a compression the instance flags disable
-//     except that a disabled encoding is refused with 415) is recorded as a violation but the
-//     request is otherwise processed like LangSmith would, unless the body is above MaxBodyBytes
-//     (413).
+//     multipart although use_multipart_endpoint is false) is recorded as a violation, yet the
+//     request is processed as LangSmith would, unless its uncompressed body is above MaxBodyBytes
+//     (413, also a violation). A Content-Encoding that /info's instance_flags disable is refused
+//     with 415, as a server without that decoder would.
+//   - size_limit_bytes is compared with the summed part bodies of a multipart request (how the
+//     SDKs measure it) and with the whole body of a /runs/batch request.
 //   - A patch must name a run already stored or posted earlier in the same request, and may only
 //     set fields (end_time, outputs, error, events) the run does not have yet (else 409).
 //   - Authentication failures (401/403) and 409s are not rule violations; they show in Requests.

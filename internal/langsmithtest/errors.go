@@ -2,7 +2,6 @@ package langsmithtest
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 )
@@ -17,8 +16,6 @@ type apiError struct {
 	// violations are recorded in Server.Violations (empty for auth failures and 409s).
 	violations []string
 }
-
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
 
 func (e *apiError) write(w http.ResponseWriter) {
 	body := map[string]string{"error": e.message}
@@ -49,14 +46,6 @@ func ruleError(status int, prefix string, msgs []string) *apiError {
 
 var errConflict = &apiError{status: http.StatusConflict,
 	message: "Conflict: payload already received: payloads already received"}
-
-func asAPIError(err error) *apiError {
-	var e *apiError
-	if errors.As(err, &e) {
-		return e
-	}
-	return &apiError{status: http.StatusInternalServerError, message: err.Error()}
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -1,6 +1,7 @@
 package langsmithtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -41,7 +42,9 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the control-endpoint form of the fault.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var j faultJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
 		return err
 	}
 	*f = Fault{Path: j.Path, Status: j.Status, RetryAfter: j.RetryAfter,

@@ -17,7 +17,7 @@ func validRunType(s string) bool {
 	return false
 }
 
-// field reads an optional string field: present is false for absent or null.
+// stringField reads an optional string field: present is false for absent or null.
 func stringField(m map[string]any, key string) (s string, present bool, err error) {
 	v, ok := m[key]
 	if !ok || v == nil {

@@ -50,7 +50,8 @@ func str(sp ptrace.Span, key string) string {
 func TestNamesListsEveryFile(t *testing.T) {
 	names := Names()
 	for _, want := range []string{Reference, RuntimeTracingOff, RuntimeOutsideRoot, ContentOff, Streaming,
-		RoundRobin, ToolError, AgentAlone, TwoRuns, "autogen-0.6.4-openllmetry-0.47.5", "autogen-0.4.9.3-openllmetry-0.40.14"} {
+		RoundRobin, ToolError, AgentAlone, TwoRuns, "autogen-0.6.4-openllmetry-0.47.5", "autogen-0.4.9.3-openllmetry-0.40.14",
+		"autogen-0.5.7-openllmetry-0.54.0"} {
 		assert.Contains(t, names, want)
 	}
 }
@@ -260,6 +261,27 @@ func TestAutoGen064HasGenAISpansAndLegacyLLMAttributes(t *testing.T) {
 	}
 }
 
+func TestAutoGen057HasProcessAttributesAndToolArgs(t *testing.T) {
+	s := summarize(MustLoad(t, "autogen-0.5.7-openllmetry-0.54.0"))
+	assert.Equal(t, 56, s.spans)
+	assert.Empty(t, s.byName["invoke_agent"])
+	require.Len(t, s.byName["percentage_change"], 1)
+	assert.JSONEq(t, `{"start":214,"end":398}`, str(s.byName["percentage_change"][0], "tool_args"))
+	classes := map[string]bool{}
+	for _, sp := range s.byName["autogen"] {
+		classes[str(sp, "recipient_agent_class")] = true
+	}
+	assert.True(t, classes["SelectorGroupChatManager"])
+	assert.True(t, classes["ChatAgentContainer"])
+	require.Len(t, s.byName["openai.chat"], 6)
+	for _, sp := range s.byName["openai.chat"] {
+		for _, key := range []string{"gen_ai.usage.input_tokens", "llm.usage.total_tokens", "gen_ai.prompt.0.role"} {
+			_, ok := sp.Attributes().Get(key)
+			assert.True(t, ok, key)
+		}
+	}
+}
+
 func TestLoadRejectsUnknownAndPathNames(t *testing.T) {
 	for _, name := range []string{"", "nope", "../recordings", "testdata/autogen-0.7.5-reference", `a\b`} {
 		_, err := Load(name)
@@ -272,4 +294,12 @@ func TestLoadReturnsIndependentCopies(t *testing.T) {
 	a.ResourceSpans().RemoveIf(func(ptrace.ResourceSpans) bool { return true })
 	b := MustLoad(t, AgentAlone)
 	assert.Equal(t, 7, b.SpanCount())
+}
+
+func TestRecordingsCarryNoAbsolutePaths(t *testing.T) {
+	for _, name := range Names() {
+		b, err := Raw(name)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), `File \"/`, "%s: stack traces must be scrubbed by e2e/recorder.py", name)
+	}
 }

@@ -22,10 +22,9 @@ type bufferedTrace struct {
 	data  ptrace.Traces // chunks appended as they arrive
 	spans int
 	bytes int64
-	// plainRoot: a root span (no parent) without a link to another trace.
+	// plainRoot: a root span (no parent) arrived that does not link to
+	// another trace (with stitching off: any root span).
 	plainRoot bool
-	// anyRoot: any root span arrived.
-	anyRoot bool
 	// links are root spans that link to a span of another trace (stitching).
 	links []rootLink
 	// waitsOn are trace ids this trace links to that are not known yet.
@@ -113,8 +112,9 @@ func (b *traceBuffer) add(c traceChunk, now time.Time) []emission {
 	}
 	var out []emission
 	newLinks := b.noteRoots(t, c.data)
-	t.bytes += int64(sizer.TracesSize(c.data))
-	b.bytes += int64(sizer.TracesSize(c.data))
+	size := int64(sizer.TracesSize(c.data))
+	t.bytes += size
+	b.bytes += size
 	c.data.ResourceSpans().MoveAndAppendTo(t.data.ResourceSpans())
 	t.spans += c.spans
 	t.group.spans += c.spans
@@ -151,7 +151,6 @@ func (b *traceBuffer) noteRoots(t *bufferedTrace, data ptrace.Traces) []rootLink
 		if !span.ParentSpanID().IsEmpty() {
 			return
 		}
-		t.anyRoot = true
 		links := crossTraceLinks(span, t.id)
 		if len(links) == 0 || !b.cfg.StitchLinkedTraces {
 			t.plainRoot = true

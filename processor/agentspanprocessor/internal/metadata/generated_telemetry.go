@@ -74,7 +74,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorAgentSpanNextConsumerErrors, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_next_consumer_errors",
-		metric.WithDescription("Emissions the next consumer refused (the spans are logged, not retried). [Development]"),
+		metric.WithDescription("Spans the next consumer refused; they are logged, not retried. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -40,7 +40,7 @@ func AssertEqualProcessorAgentSpanLateSpans(t *testing.T, tt *componenttest.Tele
 func AssertEqualProcessorAgentSpanNextConsumerErrors(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_agent_span_next_consumer_errors",
-		Description: "Emissions the next consumer refused (the spans are logged, not retried). [Development]",
+		Description: "Spans the next consumer refused; they are logged, not retried. [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -1,0 +1,228 @@
+package agentspanprocessor
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// maxPayloadBytes bounds the JSON the rules parse; bigger values are left
+// alone (still exported as they are) instead of costing memory here.
+const maxPayloadBytes = 8 << 20
+
+// normalizeLLMs brings the OpenAI instrumentor's older attribute formats
+// (autogen-spans.md §3.2) up to gen_ai.operation.name / gen_ai.provider.name,
+// keeping the legacy keys for the exporter.
+func (r *autogenRewrite) normalizeLLMs() {
+	for _, n := range r.tree.nodes {
+		role := r.info[n].role
+		if role != roleLLM && role != roleSelector {
+			continue
+		}
+		attrs := n.span.Attributes()
+		if n.attr(attrGenAIOperation) == "" {
+			op := n.attr("llm.request.type")
+			if op == "" || op == "completion" && n.name() == "openai.chat" {
+				op = "chat"
+			} else if op == "completion" {
+				op = "text_completion"
+			}
+			attrs.PutStr(attrGenAIOperation, op)
+		}
+		if n.attr(attrGenAIProvider) == "" {
+			if sys := n.attr(attrGenAISystem); sys != "" {
+				attrs.PutStr(attrGenAIProvider, strings.ToLower(sys))
+			} else if strings.HasPrefix(n.name(), "openai.") || strings.HasPrefix(n.scope.Scope().Name(), "opentelemetry.instrumentation.openai") {
+				attrs.PutStr(attrGenAIProvider, "openai")
+			}
+		}
+		attrs.PutStr(attrLangsmithSpanKind, "llm")
+	}
+}
+
+// agToolCall is one tool call a model asked for.
+type agToolCall struct {
+	id, name, args string
+}
+
+// parseMessages decodes gen_ai.input/output.messages leniently.
+func parseMessages(s string) []map[string]json.RawMessage {
+	if s == "" || len(s) > maxPayloadBytes {
+		return nil
+	}
+	var msgs []map[string]json.RawMessage
+	if json.Unmarshal([]byte(s), &msgs) != nil {
+		return nil
+	}
+	return msgs
+}
+
+func messageParts(m map[string]json.RawMessage) []map[string]json.RawMessage {
+	var parts []map[string]json.RawMessage
+	if json.Unmarshal(m["parts"], &parts) != nil {
+		return nil
+	}
+	return parts
+}
+
+// rawString returns a JSON string's value, or other JSON compacted.
+func rawString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) == nil {
+		return buf.String()
+	}
+	return string(raw)
+}
+
+// compactJSONString compacts s when it is JSON and returns it unchanged
+// otherwise (arguments are sometimes not valid JSON).
+func compactJSONString(s string) string {
+	var buf bytes.Buffer
+	if len(s) <= maxPayloadBytes && json.Compact(&buf, []byte(s)) == nil {
+		return buf.String()
+	}
+	return s
+}
+
+// llmToolCalls returns the tool calls a model response asked for, from the
+// current output messages or the legacy gen_ai.completion.* keys.
+func llmToolCalls(n *spanNode) []agToolCall {
+	var out []agToolCall
+	for _, m := range parseMessages(n.attr(attrGenAIOutputMessages)) {
+		for _, p := range messageParts(m) {
+			if rawString(p["type"]) != "tool_call" {
+				continue
+			}
+			out = append(out, agToolCall{id: rawString(p["id"]), name: rawString(p["name"]), args: argsString(p["arguments"])})
+		}
+	}
+	for _, c := range legacyIndexed(n.span.Attributes(), "gen_ai.completion.") {
+		for _, tc := range subIndexed(c, "tool_calls.") {
+			out = append(out, agToolCall{id: tc["id"], name: tc["name"], args: compactJSONString(tc["arguments"])})
+		}
+	}
+	return out
+}
+
+// argsString renders tool arguments as a JSON string (OpenAI sends them as a
+// JSON-encoded string; the current format decodes them into an object).
+func argsString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return compactJSONString(s)
+	}
+	return compactJSONString(string(raw))
+}
+
+// llmToolResponses returns tool results fed back to the model, by call id.
+func llmToolResponses(n *spanNode) map[string]string {
+	out := map[string]string{}
+	for _, m := range parseMessages(n.attr(attrGenAIInputMessages)) {
+		for _, p := range messageParts(m) {
+			if rawString(p["type"]) != "tool_call_response" {
+				continue
+			}
+			if id := rawString(p["id"]); id != "" {
+				out[id] = rawString(p["response"])
+			}
+		}
+	}
+	for _, p := range legacyIndexed(n.span.Attributes(), "gen_ai.prompt.") {
+		if p["role"] == "tool" && p["tool_call_id"] != "" {
+			out[p["tool_call_id"]] = p["content"]
+		}
+	}
+	return out
+}
+
+// llmAnswerText returns the text of the model's first answer.
+func llmAnswerText(n *spanNode) string {
+	var b strings.Builder
+	for _, m := range parseMessages(n.attr(attrGenAIOutputMessages)) {
+		for _, p := range messageParts(m) {
+			if rawString(p["type"]) == "text" {
+				b.WriteString(rawString(p["content"]))
+			}
+		}
+		if b.Len() > 0 {
+			return b.String()
+		}
+	}
+	return n.attr("gen_ai.completion.0.content")
+}
+
+// legacyIndexed groups `<prefix><i>.<rest>` attributes by i, in index order.
+func legacyIndexed(attrs pcommon.Map, prefix string) []map[string]string {
+	byIdx := map[int]map[string]string{}
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return true
+		}
+		rest := k[len(prefix):]
+		dot := strings.IndexByte(rest, '.')
+		if dot <= 0 {
+			return true
+		}
+		i, err := strconv.Atoi(rest[:dot])
+		if err != nil || i < 0 {
+			return true
+		}
+		if byIdx[i] == nil {
+			byIdx[i] = map[string]string{}
+		}
+		byIdx[i][rest[dot+1:]] = v.AsString()
+		return true
+	})
+	return orderedGroups(byIdx)
+}
+
+// subIndexed groups the keys `<prefix><j>.<field>` of one legacy entry by j.
+func subIndexed(entry map[string]string, prefix string) []map[string]string {
+	byIdx := map[int]map[string]string{}
+	for k, v := range entry {
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		rest := k[len(prefix):]
+		dot := strings.IndexByte(rest, '.')
+		if dot <= 0 {
+			continue
+		}
+		j, err := strconv.Atoi(rest[:dot])
+		if err != nil || j < 0 {
+			continue
+		}
+		if byIdx[j] == nil {
+			byIdx[j] = map[string]string{}
+		}
+		byIdx[j][rest[dot+1:]] = v
+	}
+	return orderedGroups(byIdx)
+}
+
+func orderedGroups(byIdx map[int]map[string]string) []map[string]string {
+	idx := make([]int, 0, len(byIdx))
+	for i := range byIdx {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := make([]map[string]string, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, byIdx[i])
+	}
+	return out
+}

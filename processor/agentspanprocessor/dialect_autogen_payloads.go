@@ -1,0 +1,202 @@
+package agentspanprocessor
+
+import (
+	"encoding/json"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// agPayloads is what the runtime's `message` attributes (autogen-spans.md
+// §1.2, §1.5) tell about the run. On 0.7.2+ they carry full message content;
+// before, only base fields, so most of this stays empty there.
+type agPayloads struct {
+	toolArgs    map[string]string // call id -> JSON arguments
+	toolNames   map[string]string // call id -> tool name
+	toolResults map[string]string // call id -> result text
+	responses   []agAgentResponse
+	termination map[string]string   // team key -> stop reason
+	task        map[string][]string // team key -> task texts
+}
+
+// agAgentResponse is a GroupChatAgentResponse: the end of an agent's turn.
+type agAgentResponse struct {
+	teamKey string
+	agent   string
+	text    string
+	at      pcommon.Timestamp
+}
+
+func (r *autogenRewrite) parsePayloads() {
+	p := &agPayloads{
+		toolArgs: map[string]string{}, toolNames: map[string]string{}, toolResults: map[string]string{},
+		termination: map[string]string{}, task: map[string][]string{},
+	}
+	r.payloads = p
+	for _, n := range r.tree.live() {
+		raw := n.attr(attrRuntimeMessage)
+		if len(raw) < 2 || raw[0] != '{' || len(raw) > maxPayloadBytes {
+			continue
+		}
+		var top map[string]json.RawMessage
+		if json.Unmarshal([]byte(raw), &top) != nil {
+			continue
+		}
+		key := ""
+		if id := r.info[n].teamID; id != "" {
+			key = teamKey(n.span.TraceID(), id)
+		}
+		var whole any
+		if json.Unmarshal([]byte(raw), &whole) == nil {
+			p.collectToolEvents(whole, 0)
+		}
+		if key == "" {
+			continue
+		}
+		if reason, ok := terminationReason(top); ok && p.termination[key] == "" {
+			p.termination[key] = reason
+		}
+		if texts := taskTexts(top); len(texts) > 0 && p.task[key] == nil {
+			p.task[key] = texts
+		}
+		if agent, text, ok := agentResponse(top); ok {
+			p.responses = append(p.responses, agAgentResponse{teamKey: key, agent: agent, text: text, at: n.span.StartTimestamp()})
+		}
+	}
+}
+
+// collectToolEvents finds FunctionCall {id, name, arguments} and
+// FunctionExecutionResult {call_id, content, ...} objects anywhere in a
+// payload (ToolCallRequestEvent, ToolCallExecutionEvent, summaries, inner
+// messages of agent responses).
+func (p *agPayloads) collectToolEvents(v any, depth int) {
+	if depth > 64 {
+		return
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			p.collectToolEvents(e, depth+1)
+		}
+	case map[string]any:
+		id, _ := x["id"].(string)
+		args, hasArgs := x["arguments"].(string)
+		name, _ := x["name"].(string)
+		if id != "" && hasArgs && name != "" {
+			if p.toolArgs[id] == "" {
+				p.toolArgs[id] = compactJSONString(args)
+				p.toolNames[id] = name
+			}
+		}
+		callID, _ := x["call_id"].(string)
+		if content, ok := x["content"].(string); ok && callID != "" {
+			if _, seen := p.toolResults[callID]; !seen {
+				p.toolResults[callID] = content
+			}
+		}
+		for _, e := range x {
+			p.collectToolEvents(e, depth+1)
+		}
+	}
+}
+
+// terminationReason reads GroupChatTermination {message: StopMessage, error}.
+func terminationReason(top map[string]json.RawMessage) (string, bool) {
+	var msg map[string]json.RawMessage
+	if json.Unmarshal(top["message"], &msg) != nil || rawString(msg["type"]) != "StopMessage" {
+		return "", false
+	}
+	return rawString(msg["content"]), true
+}
+
+// taskTexts reads GroupChatStart {messages: [...]} text contents.
+func taskTexts(top map[string]json.RawMessage) []string {
+	var msgs []map[string]json.RawMessage
+	if json.Unmarshal(top["messages"], &msgs) != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range msgs {
+		var s string
+		if json.Unmarshal(m["content"], &s) == nil && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// agentResponse reads GroupChatAgentResponse: 0.7+ {response, name}, before
+// {agent_response, agent_name}; text only when the payload carries content.
+func agentResponse(top map[string]json.RawMessage) (agent, text string, ok bool) {
+	resp, nameKey := top["response"], "name"
+	if resp == nil {
+		resp, nameKey = top["agent_response"], "agent_name"
+	}
+	var r map[string]json.RawMessage
+	if resp == nil || json.Unmarshal(resp, &r) != nil {
+		return "", "", false
+	}
+	var chat map[string]json.RawMessage
+	if json.Unmarshal(r["chat_message"], &chat) != nil {
+		return "", "", false
+	}
+	agent = rawString(top[nameKey])
+	var s string
+	if json.Unmarshal(chat["content"], &s) != nil {
+		return agent, "", agent != ""
+	}
+	return agent, s, agent != ""
+}
+
+// applyPayloads moves what folded plumbing carried onto kept spans: the stop
+// reason and task onto the team run, each turn's final answer onto its turn.
+func (r *autogenRewrite) applyPayloads() {
+	for key, reason := range r.payloads.termination {
+		if t, ok := r.teams[key]; ok {
+			t.termination = reason
+			t.terminated = true
+		}
+	}
+	for key, task := range r.payloads.task {
+		if t, ok := r.teams[key]; ok {
+			t.task = task
+		}
+	}
+	for _, resp := range r.payloads.responses {
+		if resp.text == "" {
+			continue
+		}
+		turn := r.turnBefore(resp)
+		if turn == nil || turn.hasAttr(attrGenAIOutputMessages) || turn.hasAttr("gen_ai.completion.0.content") {
+			continue
+		}
+		out := []map[string]any{{
+			"role":          "assistant",
+			"name":          resp.agent,
+			"parts":         []map[string]any{{"type": "text", "content": strings.ToValidUTF8(resp.text, "\uFFFD")}},
+			"finish_reason": "stop",
+		}}
+		if b, err := json.Marshal(out); err == nil {
+			turn.span.Attributes().PutStr(attrGenAIOutputMessages, string(b))
+		}
+	}
+}
+
+// turnBefore returns the latest turn of the responding agent in the team
+// that started before the response was delivered.
+func (r *autogenRewrite) turnBefore(resp agAgentResponse) *spanNode {
+	var best *spanNode
+	for _, n := range r.tree.nodes {
+		a := r.info[n]
+		if a.role != roleTurn || a.teamKey != resp.teamKey || a.agentName != resp.agent {
+			continue
+		}
+		if n.span.StartTimestamp() > resp.at {
+			continue
+		}
+		if best == nil || n.span.StartTimestamp() > best.span.StartTimestamp() {
+			best = n
+		}
+	}
+	return best
+}

@@ -1,0 +1,157 @@
+package agentspanprocessor
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// joinTools names tool spans and gives them the arguments and result that
+// AutoGen leaves elsewhere: the arguments in the tool_call part of the LLM
+// call that asked for the tool (matched by call id), the result in the next
+// LLM call's tool message or in the runtime's ToolCallExecutionEvent payload.
+func (r *autogenRewrite) joinTools() {
+	for _, n := range r.tree.nodes {
+		if r.info[n].role != roleTool {
+			continue
+		}
+		attrs := n.span.Attributes()
+		legacy := n.scope.Scope().Name() == "base_tool"
+		name := n.attr(attrGenAIToolName)
+		if name == "" {
+			name = n.attr("tool_name")
+		}
+		if name == "" {
+			name = strings.TrimSpace(strings.TrimPrefix(n.name(), "execute_tool"))
+		}
+		if name != "" {
+			attrs.PutStr(attrGenAIToolName, name)
+			n.span.SetName(name)
+		}
+		if d := n.attr("tool_description"); d != "" && !n.hasAttr(attrGenAIToolDesc) {
+			attrs.PutStr(attrGenAIToolDesc, d)
+		}
+		attrs.PutStr(attrGenAIOperation, "execute_tool")
+		attrs.PutStr(attrLangsmithSpanKind, "tool")
+		if legacy || !n.hasAttr("gen_ai.tool.type") {
+			attrs.PutStr("gen_ai.tool.type", "function")
+		}
+
+		callID := n.attr(attrGenAIToolCallID)
+		args := ""
+		if legacy {
+			args = compactJSONString(n.attr("tool_args"))
+		}
+		if req := r.requestingCall(n, callID, name, args); req != nil {
+			if callID == "" {
+				callID = req.id
+			}
+			if args == "" {
+				args = req.args
+			}
+		}
+		if args == "" && callID != "" {
+			args = r.payloads.toolArgs[callID]
+		}
+		if callID != "" && !n.hasAttr(attrGenAIToolCallID) {
+			attrs.PutStr(attrGenAIToolCallID, callID)
+		}
+		if args != "" && !n.hasAttr(attrGenAIToolCallArgs) {
+			attrs.PutStr(attrGenAIToolCallArgs, args)
+		}
+		if callID == "" || n.hasAttr(attrGenAIToolCallResult) {
+			continue
+		}
+		if res, ok := r.toolResult(n, callID); ok {
+			attrs.PutStr(attrGenAIToolCallResult, res)
+		}
+	}
+}
+
+// requestingCall finds the tool_call part for this tool span: by call id
+// anywhere in the trace (ids are unique), else (pre-0.6.2 tool spans carry
+// no id) the latest call of the same tool, in the same turn, before it.
+func (r *autogenRewrite) requestingCall(tool *spanNode, callID, name, args string) *agToolCall {
+	turn := r.nearestTurn(tool)
+	var byName, sameArgs *agToolCall
+	for _, n := range r.llmSpans() {
+		for _, c := range r.toolCallsOf(n) {
+			if callID != "" {
+				if c.id == callID {
+					return &c
+				}
+				continue
+			}
+			if c.name != name || n.span.StartTimestamp() > tool.span.StartTimestamp() || r.nearestTurn(n) != turn {
+				continue
+			}
+			// Spans come in start order: the latest call wins, preferring one
+			// with the same arguments (parallel calls of one tool).
+			byName = &c
+			if args != "" && jsonEqual(c.args, args) {
+				sameArgs = &c
+			}
+		}
+	}
+	if sameArgs != nil {
+		return sameArgs
+	}
+	return byName
+}
+
+// toolResult finds the result fed back to the model or logged by the runtime.
+func (r *autogenRewrite) toolResult(tool *spanNode, callID string) (string, bool) {
+	for _, n := range r.llmSpans() {
+		if n.span.StartTimestamp() < tool.span.StartTimestamp() {
+			continue
+		}
+		if res, ok := r.toolResponsesOf(n)[callID]; ok {
+			return res, true
+		}
+	}
+	res, ok := r.payloads.toolResults[callID]
+	return res, ok
+}
+
+// llmSpans returns the model-call spans in start order (cached).
+func (r *autogenRewrite) llmSpans() []*spanNode {
+	if r.llmCache == nil {
+		r.llmCache = []*spanNode{}
+		for _, n := range r.tree.live() {
+			if role := r.info[n].role; role == roleLLM || role == roleSelector {
+				r.llmCache = append(r.llmCache, n)
+			}
+		}
+	}
+	return r.llmCache
+}
+
+func (r *autogenRewrite) toolCallsOf(n *spanNode) []agToolCall {
+	if c, ok := r.callCache[n]; ok {
+		return c
+	}
+	c := llmToolCalls(n)
+	r.callCache[n] = c
+	return c
+}
+
+func (r *autogenRewrite) toolResponsesOf(n *spanNode) map[string]string {
+	if c, ok := r.respCache[n]; ok {
+		return c
+	}
+	c := llmToolResponses(n)
+	r.respCache[n] = c
+	return c
+}
+
+// jsonEqual compares two JSON texts by value (214 equals 214.0).
+func jsonEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var va, vb any
+	if json.Unmarshal([]byte(a), &va) != nil || json.Unmarshal([]byte(b), &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
+}

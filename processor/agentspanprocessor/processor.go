@@ -1,0 +1,239 @@
+package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/metadata"
+)
+
+// agentSpanProcessor buffers spans per trace until the trace is complete and
+// emits whole traces, rebuilt by the first matching dialect.
+//
+// Locking: mu guards buf and queue. Emissions are queued under mu in the order
+// they were decided and sent by drain under emitMu (never under mu), so a
+// trace always reaches the next consumer before its late spans.
+type agentSpanProcessor struct {
+	cfg       *Config
+	next      consumer.Traces
+	dialects  []dialect
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+	now       func() time.Time
+
+	mu       sync.Mutex
+	buf      *traceBuffer
+	queue    []emission
+	shutdown bool
+	reported gauges // buffer sizes last added to the up-down counters
+
+	emitMu sync.Mutex
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+var _ processor.Traces = (*agentSpanProcessor)(nil)
+
+func newAgentSpanProcessor(set processor.Settings, cfg *Config, next consumer.Traces, ds []dialect) (*agentSpanProcessor, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("agent_span telemetry: %w", err)
+	}
+	return &agentSpanProcessor{
+		cfg:       cfg,
+		next:      next,
+		dialects:  ds,
+		logger:    set.Logger,
+		telemetry: tb,
+		now:       time.Now,
+		buf:       newTraceBuffer(cfg),
+	}, nil
+}
+
+// Capabilities: spans are moved out of the incoming batch and rewritten.
+func (*agentSpanProcessor) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
+
+// Start launches the goroutine that looks for complete traces.
+func (p *agentSpanProcessor) Start(context.Context, component.Host) error {
+	p.stop = make(chan struct{})
+	p.done = make(chan struct{})
+	go p.run(tickInterval(p.cfg.IdleTimeout))
+	return nil
+}
+
+// tickInterval checks often enough to honour idle_timeout closely without
+// spinning: a fifth of it, between 100ms and 1s (but never above it).
+func tickInterval(idle time.Duration) time.Duration {
+	d := min(max(idle/5, 100*time.Millisecond), time.Second)
+	return min(d, idle)
+}
+
+func (p *agentSpanProcessor) run(interval time.Duration) {
+	defer close(p.done)
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-ticker.C:
+			p.mu.Lock()
+			p.enqueueLocked(p.buf.tick(p.now()))
+			p.mu.Unlock()
+			p.drain()
+		}
+	}
+}
+
+// Shutdown stops the ticker and flushes every buffered trace; nothing is
+// dropped, so it does not give up when ctx ends.
+func (p *agentSpanProcessor) Shutdown(context.Context) error {
+	if p.stop != nil {
+		close(p.stop)
+		<-p.done
+		p.stop = nil
+	}
+	p.mu.Lock()
+	p.shutdown = true
+	p.enqueueLocked(p.buf.flushAll(reasonShutdown))
+	p.mu.Unlock()
+	p.drain()
+	p.telemetry.Shutdown()
+	return nil
+}
+
+// ConsumeTraces buffers the spans by trace and accepts the data. Traces that
+// have to leave early (memory pressure) and late spans are sent before it
+// returns, which pushes back on the sender while the next consumer is busy.
+func (p *agentSpanProcessor) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+	chunks := splitByTrace(td)
+	if len(chunks) == 0 {
+		return nil
+	}
+	p.mu.Lock()
+	now := p.now()
+	var out []emission
+	for _, c := range chunks {
+		out = append(out, p.buf.add(c, now)...)
+	}
+	if p.shutdown {
+		out = append(out, p.buf.flushAll(reasonShutdown)...)
+	}
+	p.enqueueLocked(out)
+	p.mu.Unlock()
+	if len(out) > 0 {
+		p.drain()
+	}
+	return nil
+}
+
+// gauges remembers what the buffer gauges last reported.
+type gauges struct{ traces, spans int64 }
+
+// enqueueLocked queues emissions and brings the buffer metrics up to date.
+func (p *agentSpanProcessor) enqueueLocked(out []emission) {
+	p.queue = append(p.queue, out...)
+	ctx := context.Background()
+	traces, spans := int64(len(p.buf.traces)), int64(p.buf.spans)
+	p.telemetry.ProcessorAgentSpanTracesInBuffer.Add(ctx, traces-p.reported.traces)
+	p.telemetry.ProcessorAgentSpanSpansInBuffer.Add(ctx, spans-p.reported.spans)
+	p.reported = gauges{traces: traces, spans: spans}
+	if p.buf.stitched > 0 {
+		p.telemetry.ProcessorAgentSpanTracesStitched.Add(ctx, p.buf.stitched)
+		p.buf.stitched = 0
+	}
+}
+
+// drain sends queued emissions in order. Only one goroutine sends at a time.
+func (p *agentSpanProcessor) drain() {
+	p.emitMu.Lock()
+	defer p.emitMu.Unlock()
+	for {
+		p.mu.Lock()
+		batch := p.queue
+		p.queue = nil
+		p.mu.Unlock()
+		if len(batch) == 0 {
+			return
+		}
+		for _, e := range batch {
+			p.emit(e)
+		}
+	}
+}
+
+// emit turns one emission into output for the next consumer.
+func (p *agentSpanProcessor) emit(e emission) {
+	ctx := context.Background()
+	var td ptrace.Traces
+	switch e.kind {
+	case emitTrace:
+		td = p.buildTrace(e)
+		p.telemetry.ProcessorAgentSpanTracesEmitted.Add(ctx, 1,
+			metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", e.reason))))
+		if e.reason == reasonPressure {
+			p.logger.Debug("Trace emitted early to bound memory",
+				zap.String("trace_id", e.target.mergedID.String()), zap.Int("spans", e.spans))
+		}
+	case emitLate:
+		td = placeLate(e)
+		p.telemetry.ProcessorAgentSpanLateSpans.Add(ctx, int64(e.spans))
+	default:
+		td = e.data
+	}
+	n := td.SpanCount()
+	if n == 0 {
+		return
+	}
+	p.telemetry.ProcessorAgentSpanSpansEmitted.Add(ctx, int64(n))
+	if err := p.next.ConsumeTraces(ctx, td); err != nil {
+		p.telemetry.ProcessorAgentSpanNextConsumerErrors.Add(ctx, int64(n))
+		p.logger.Error("Next consumer refused a trace; its spans are not retried",
+			zap.Int("spans", n), zap.Error(err))
+	}
+}
+
+// buildTrace assembles a group, stitches it, runs the first matching dialect
+// and records the emitted structure for late spans.
+func (p *agentSpanProcessor) buildTrace(e emission) ptrace.Traces {
+	td, byID := assemble(e.members, e.target.mergedID)
+	if len(e.members) > 1 {
+		reparentSecondaryRoots(e.members, byID)
+	}
+	before := parentsOf(td)
+	for _, d := range p.dialects {
+		if d.matches(td) {
+			p.rewrite(d, td)
+			break
+		}
+	}
+	e.target.survivor = survivors(before, td)
+	return td
+}
+
+// rewrite runs a dialect; a bug in one must not take the collector down.
+func (p *agentSpanProcessor) rewrite(d dialect, td ptrace.Traces) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger.Error("Dialect failed; the trace is emitted as the dialect left it",
+				zap.String("dialect", d.name()), zap.Any("panic", r))
+		}
+	}()
+	stats := d.rewrite(td, rewriteOptions{KeepPlumbing: p.cfg.KeepPlumbing})
+	ctx := context.Background()
+	p.telemetry.ProcessorAgentSpanSpansFolded.Add(ctx, int64(stats.SpansFolded))
+	p.telemetry.ProcessorAgentSpanSpansAdded.Add(ctx, int64(stats.SpansAdded))
+}
