@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Sequence
 
@@ -10,6 +11,17 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from otlp_json import spans_to_otlp_json
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def scrub_paths(text: str) -> str:
+    """Replaces this machine's directories (exception stack traces carry them) by placeholders."""
+    for prefix, placeholder in sorted({REPO_ROOT: "<repo>", sys.prefix: "<venv>", sys.base_prefix: "<python>"}.items(),
+                                      key=lambda kv: -len(kv[0])):
+        if prefix and prefix != "/":
+            text = text.replace(prefix + "/", placeholder + "/")
+    return text
 
 
 class RecordingSpanExporter(SpanExporter):
@@ -37,7 +49,7 @@ class RecordingSpanExporter(SpanExporter):
         spans = sorted(self.spans, key=lambda s: (s.start_time or 0))
         tmp = self.path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            f.write(spans_to_otlp_json(spans))
+            f.write(scrub_paths(spans_to_otlp_json(spans)))
             f.write("\n")
         os.replace(tmp, self.path)
         self._written = True

@@ -34,6 +34,11 @@ const (
 	ToolError          = "autogen-0.7.5-tool-error"
 	AgentAlone         = "autogen-0.7.5-agent-alone"
 	TwoRuns            = "autogen-0.7.5-two-runs"
+
+	// The reference program on older AutoGen / OpenLLMetry pairs (autogen-spans.md §2.4, §3.2).
+	AutoGen064 = "autogen-0.6.4-openllmetry-0.47.5"
+	AutoGen057 = "autogen-0.5.7-openllmetry-0.54.0"
+	AutoGen049 = "autogen-0.4.9.3-openllmetry-0.40.14"
 )
 
 // Names lists every embedded recording, sorted.

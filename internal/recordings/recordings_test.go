@@ -50,8 +50,7 @@ func str(sp ptrace.Span, key string) string {
 func TestNamesListsEveryFile(t *testing.T) {
 	names := Names()
 	for _, want := range []string{Reference, RuntimeTracingOff, RuntimeOutsideRoot, ContentOff, Streaming,
-		RoundRobin, ToolError, AgentAlone, TwoRuns, "autogen-0.6.4-openllmetry-0.47.5", "autogen-0.4.9.3-openllmetry-0.40.14",
-		"autogen-0.5.7-openllmetry-0.54.0"} {
+		RoundRobin, ToolError, AgentAlone, TwoRuns, AutoGen064, AutoGen049, AutoGen057} {
 		assert.Contains(t, names, want)
 	}
 }
@@ -235,7 +234,7 @@ func TestTwoRunsShareOneTeamID(t *testing.T) {
 }
 
 func TestOldAutoGenHasNoGenAISpansButLegacyAttributes(t *testing.T) {
-	s := summarize(MustLoad(t, "autogen-0.4.9.3-openllmetry-0.40.14"))
+	s := summarize(MustLoad(t, AutoGen049))
 	assert.Empty(t, s.byName["invoke_agent"])
 	assert.Empty(t, s.byName["execute_tool"])
 	assert.Len(t, s.byName["percentage_change"], 1, "tool span from the base_tool scope")
@@ -248,7 +247,7 @@ func TestOldAutoGenHasNoGenAISpansButLegacyAttributes(t *testing.T) {
 }
 
 func TestAutoGen064HasGenAISpansAndLegacyLLMAttributes(t *testing.T) {
-	s := summarize(MustLoad(t, "autogen-0.6.4-openllmetry-0.47.5"))
+	s := summarize(MustLoad(t, AutoGen064))
 	assert.Equal(t, 61, s.spans)
 	assert.Len(t, s.byName["invoke_agent"], 3)
 	assert.Len(t, s.byName["execute_tool"], 1)
@@ -262,7 +261,7 @@ func TestAutoGen064HasGenAISpansAndLegacyLLMAttributes(t *testing.T) {
 }
 
 func TestAutoGen057HasProcessAttributesAndToolArgs(t *testing.T) {
-	s := summarize(MustLoad(t, "autogen-0.5.7-openllmetry-0.54.0"))
+	s := summarize(MustLoad(t, AutoGen057))
 	assert.Equal(t, 56, s.spans)
 	assert.Empty(t, s.byName["invoke_agent"])
 	require.Len(t, s.byName["percentage_change"], 1)
