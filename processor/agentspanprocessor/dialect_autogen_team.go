@@ -1,7 +1,6 @@
 package agentspanprocessor
 
 import (
-	"regexp"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -9,28 +8,81 @@ import (
 
 // AgentChat names agents and topics `<Name>_<team uuid>` with key/source =
 // team uuid (autogen-spans.md §1.5), which is how spans find their team.
-const uuidPattern = `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`
+// These names are parsed by hand rather than with regular expressions: they
+// are read several times for every span, and backtracking dominated the
+// dialect's cost.
 
-var (
-	// messaging.destination: `<type>.(<key>)-A` or `-T`.
-	autogenDestination = regexp.MustCompile(`^(.*)\.\((` + uuidPattern + `)\)-([AT])$`)
-	// gen_ai.agent.id: `<Name>_<uuid>/<uuid>`.
-	autogenAgentID = regexp.MustCompile(`^(.+)_(` + uuidPattern + `)/(` + uuidPattern + `)$`)
-	// agent or topic type: `<Name>_<uuid>`.
-	autogenTypeWithID = regexp.MustCompile(`^(.+)_(` + uuidPattern + `)$`)
-)
+const uuidLen = 36
+
+// isUUID reports whether s is a hyphenated UUID, in any case.
+func isUUID(s string) bool {
+	if len(s) != uuidLen {
+		return false
+	}
+	for i := 0; i < uuidLen; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// parseDestination splits messaging.destination `<type>.(<uuid>)-A|T`.
+func parseDestination(d string) (typ, key string, agent, ok bool) {
+	n := len(d)
+	// ".(" + uuid + ")-" + kind
+	if n < uuidLen+5 || d[n-2] != '-' || d[n-3] != ')' {
+		return "", "", false, false
+	}
+	kind := d[n-1]
+	if kind != 'A' && kind != 'T' {
+		return "", "", false, false
+	}
+	keyStart := n - 3 - uuidLen
+	if d[keyStart-1] != '(' || d[keyStart-2] != '.' || !isUUID(d[keyStart:n-3]) {
+		return "", "", false, false
+	}
+	return d[:keyStart-2], d[keyStart : n-3], kind == 'A', true
+}
+
+// splitTypeWithID splits an agent or topic type `<Name>_<uuid>`.
+func splitTypeWithID(t string) (name, id string, ok bool) {
+	n := len(t)
+	if n < uuidLen+2 || t[n-uuidLen-1] != '_' || !isUUID(t[n-uuidLen:]) {
+		return "", "", false
+	}
+	return t[:n-uuidLen-1], t[n-uuidLen:], true
+}
+
+// parseAgentID splits gen_ai.agent.id `<Name>_<uuid>/<uuid>`.
+func parseAgentID(s string) (name, typeID, key string, ok bool) {
+	n := len(s)
+	if n < uuidLen+1 || s[n-uuidLen-1] != '/' || !isUUID(s[n-uuidLen:]) {
+		return "", "", "", false
+	}
+	name, typeID, ok = splitTypeWithID(s[:n-uuidLen-1])
+	return name, typeID, s[n-uuidLen:], ok
+}
 
 // ownTeamID returns the team uuid named by the span's own attributes.
 func ownTeamID(n *spanNode) string {
-	if m := autogenDestination.FindStringSubmatch(n.attr(attrMessagingDest)); m != nil {
-		return strings.ToLower(m[2])
+	if _, key, _, ok := parseDestination(n.attr(attrMessagingDest)); ok {
+		return strings.ToLower(key)
 	}
-	if m := autogenAgentID.FindStringSubmatch(n.attr(attrGenAIAgentID)); m != nil {
-		return strings.ToLower(m[3])
+	if _, _, key, ok := parseAgentID(n.attr(attrGenAIAgentID)); ok {
+		return strings.ToLower(key)
 	}
 	for _, k := range []string{attrRecipientType, attrSenderType} {
-		if m := autogenTypeWithID.FindStringSubmatch(n.attr(k)); m != nil {
-			return strings.ToLower(m[2])
+		if _, id, ok := splitTypeWithID(n.attr(k)); ok {
+			return strings.ToLower(id)
 		}
 	}
 	return ""
@@ -39,18 +91,18 @@ func ownTeamID(n *spanNode) string {
 // destinationType splits messaging.destination into the agent/topic type
 // name without the team suffix, and whether it is an agent ("A").
 func destinationType(n *spanNode) (name string, agent bool) {
-	m := autogenDestination.FindStringSubmatch(n.attr(attrMessagingDest))
-	if m == nil {
+	typ, _, agent, ok := parseDestination(n.attr(attrMessagingDest))
+	if !ok {
 		return "", false
 	}
-	return stripTeamSuffix(m[1]), m[3] == "A"
+	return stripTeamSuffix(typ), agent
 }
 
 // stripTeamSuffix turns `PlanningAgent_<uuid>` into `PlanningAgent` (names may
 // contain `_`, so only a trailing uuid is removed).
 func stripTeamSuffix(t string) string {
-	if m := autogenTypeWithID.FindStringSubmatch(t); m != nil {
-		return m[1]
+	if name, _, ok := splitTypeWithID(t); ok {
+		return name
 	}
 	return t
 }
