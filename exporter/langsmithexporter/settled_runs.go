@@ -11,13 +11,11 @@ import "sync"
 type settledRuns struct {
 	mu    sync.Mutex
 	ids   map[string]struct{}
-	order []string
-	next  int
-	limit int
+	order fifoKeys[string]
 }
 
 func newSettledRuns(limit int) *settledRuns {
-	return &settledRuns{ids: make(map[string]struct{}), limit: max(limit, 1)}
+	return &settledRuns{ids: make(map[string]struct{}), order: newFIFOKeys[string](limit)}
 }
 
 func (s *settledRuns) add(runs []*encodedRun) {
@@ -28,12 +26,8 @@ func (s *settledRuns) add(runs []*encodedRun) {
 		if _, ok := s.ids[id]; ok {
 			continue
 		}
-		if len(s.order) < s.limit {
-			s.order = append(s.order, id)
-		} else {
-			delete(s.ids, s.order[s.next])
-			s.order[s.next] = id
-			s.next = (s.next + 1) % s.limit
+		if old, evicted := s.order.push(id); evicted {
+			delete(s.ids, old)
 		}
 		s.ids[id] = struct{}{}
 	}
