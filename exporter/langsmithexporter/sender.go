@@ -190,12 +190,19 @@ func (s *sender) plan(ctx context.Context, runs []*run, maxRuns, maxBytes int, r
 				zap.String("run_id", r.ID), zap.String("run_name", r.Name), zap.Error(ferr))
 		}
 		if er.size+closingSize(boundaryLen) > maxBytes {
-			s.logger.Error("Dropping a run larger than LangSmith's request size limit",
+			fitted, fer, ok := fitRun(r, er, maxBytes)
+			if !ok {
+				s.logger.Error("Dropping a run larger than LangSmith's request size limit",
+					zap.String("run_id", r.ID), zap.String("run_name", r.Name),
+					zap.Int("run_bytes", er.size), zap.Int("limit_bytes", maxBytes))
+				s.rejected(ctx, reasonTooLarge, 1)
+				res.permanent(fmt.Errorf("run %s is %d bytes, over the %d-byte request limit", r.ID, er.size, maxBytes))
+				continue
+			}
+			s.logger.Warn("Cut the largest fields of a run to fit LangSmith's request size limit",
 				zap.String("run_id", r.ID), zap.String("run_name", r.Name),
-				zap.Int("run_bytes", er.size), zap.Int("limit_bytes", maxBytes))
-			s.rejected(ctx, reasonTooLarge, 1)
-			res.permanent(fmt.Errorf("run %s is %d bytes, over the %d-byte request limit", r.ID, er.size, maxBytes))
-			continue
+				zap.Int("run_bytes", er.size), zap.Int("sent_bytes", fer.size), zap.Int("limit_bytes", maxBytes))
+			r, er = fitted, fer
 		}
 		if len(cur) > 0 && (len(cur) >= maxRuns || curBytes+er.size > maxBytes) {
 			chunks = append(chunks, cur)

@@ -446,10 +446,29 @@ func TestSendChunksByBytes(t *testing.T) {
 	assert.Equal(t, runIDsOf(runs), seen)
 }
 
-func TestSendOversizedRunRejectedOthersSent(t *testing.T) {
+func TestSendOversizedRunIsCutToFit(t *testing.T) {
 	fx := newSenderFixture(t, func(c *Config) { c.MaxRequestBytes = 64 * 1024 })
 	runs := senderTestRuns(3, senderTestTenant)
-	runs[1].Outputs = map[string]any{"output": strings.Repeat("z", 100*1024)}
+	usage := map[string]any{"input_tokens": 10, "output_tokens": 2, "total_tokens": 12}
+	runs[1].Outputs = map[string]any{"output": strings.Repeat("z", 100*1024), "usage_metadata": usage}
+	require.NoError(t, fx.s.send(context.Background(), runs))
+
+	reqs := fx.fake.received()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, runIDsOf(runs), reqs[0].runIDs, "nothing dropped")
+	assert.LessOrEqual(t, reqs[0].rawSize, 64*1024)
+	outputs := reqs[0].runs[runs[1].ID]["outputs"].(map[string]any)
+	assert.Equal(t, true, outputs[truncationMarker])
+	assert.NotEmpty(t, outputs["preview"])
+	assert.EqualValues(t, 10, outputs["usage_metadata"].(map[string]any)["input_tokens"], "usage survives the cut")
+	fx.assertRunsSent(t, 3)
+	require.Len(t, fx.logs.FilterMessageSnippet("Cut the largest fields").FilterField(zap.String("run_id", runs[1].ID)).All(), 1)
+}
+
+func TestSendRunThatCannotFitRejectedOthersSent(t *testing.T) {
+	fx := newSenderFixture(t, func(c *Config) { c.MaxRequestBytes = 64 * 1024 })
+	runs := senderTestRuns(3, senderTestTenant)
+	runs[1].Name = strings.Repeat("n", 100*1024) // the main part itself is too big
 	err := fx.s.send(context.Background(), runs)
 	require.Error(t, err)
 	assert.True(t, consumererror.IsPermanent(err))
