@@ -1,6 +1,9 @@
 package agentspanprocessor
 
-import "go.opentelemetry.io/collector/pdata/ptrace"
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
 
 // dialect holds one agent framework's reconstruction rules. The trace buffer
 // knows nothing about frameworks: it hands each assembled trace to the first
@@ -16,6 +19,13 @@ type dialect interface {
 	// must not lose spans other than the plumbing it folds, and every parent
 	// span id it leaves must name a span of the trace or be empty.
 	rewrite(td ptrace.Traces, opts rewriteOptions) rewriteStats
+}
+
+// lateSpanFolder is implemented by dialects that can recognise, on its own, a
+// plumbing span that arrives after its trace was emitted, so that it is
+// folded like its siblings were instead of showing up as a stray run.
+type lateSpanFolder interface {
+	foldsLate(scope pcommon.InstrumentationScope, span ptrace.Span) bool
 }
 
 // rewriteOptions are the user's choices that dialects honour.

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -158,6 +159,17 @@ const (
 	attrTeamID              = "autogen.team.id"
 	attrSelectedSpeaker     = "autogen.selected_speaker"
 )
+
+// foldsLate recognises plumbing and agent-construction spans on their own,
+// for late spans of an AutoGen trace already emitted.
+func (autogenDialect) foldsLate(scope pcommon.InstrumentationScope, span ptrace.Span) bool {
+	name := span.Name()
+	if autogenPlumbingName.MatchString(name) || strings.HasPrefix(scope.Name(), "autogen ") {
+		return true
+	}
+	op, _ := span.Attributes().Get(attrGenAIOperation)
+	return op.Str() == "create_agent" || strings.HasPrefix(name, "create_agent ")
+}
 
 // classify gives every span its first role and its own team id.
 func (r *autogenRewrite) classify() {

@@ -17,12 +17,9 @@ type emittedTrace struct {
 	// emitted span maps to itself. Only the emitter, under emitMu, touches it,
 	// and only after the trace itself was emitted (the emission queue is FIFO).
 	survivor map[pcommon.SpanID]pcommon.SpanID
-}
-
-// placeParent returns where a late span whose parent is parent should hang.
-func (e *emittedTrace) placeParent(parent pcommon.SpanID) (pcommon.SpanID, bool) {
-	s, ok := e.survivor[parent]
-	return s, ok
+	// folder folds late plumbing spans the way the trace's dialect folded
+	// its plumbing; nil when no dialect rewrote the trace or plumbing is kept.
+	folder lateSpanFolder
 }
 
 // emittedCache is a bounded LRU from every original trace id of an emitted

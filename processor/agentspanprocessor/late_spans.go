@@ -9,16 +9,30 @@ import (
 // take the emitted trace's id, and a parent that was folded by the dialect is
 // replaced by its nearest emitted ancestor, so the exporter (which remembers
 // the runs it sent) puts them under the right run. A stitched secondary root
-// hangs under (the survivor of) its link target. The late spans are then
-// remembered, so their own late children are placed too.
-func placeLate(e emission) ptrace.Traces {
+// hangs under (the survivor of) its link target. Late plumbing spans are
+// folded as the dialect folded their siblings. The late spans are then
+// remembered, so their own late children are placed too. It returns the spans
+// to emit and how many were folded.
+func placeLate(e emission) (ptrace.Traces, int) {
 	t := e.target
 	if t.survivor == nil {
 		t.survivor = map[pcommon.SpanID]pcommon.SpanID{}
 	}
-	// Spans of this batch are emitted as they are: later lookups find them.
-	forEachSpan(e.data, func(span ptrace.Span) { t.survivor[span.SpanID()] = span.SpanID() })
+	folded := map[pcommon.SpanID]bool{}
+	forEachSpanWithScope(e.data, func(scope pcommon.InstrumentationScope, span ptrace.Span) {
+		if t.folder != nil && t.folder.foldsLate(scope, span) {
+			folded[span.SpanID()] = true
+			// Until resolved below, a folded span stands for its parent.
+			t.survivor[span.SpanID()] = span.ParentSpanID()
+			return
+		}
+		// Spans of this batch are emitted as they are: later lookups find them.
+		t.survivor[span.SpanID()] = span.SpanID()
+	})
 	forEachSpan(e.data, func(span ptrace.Span) {
+		if folded[span.SpanID()] {
+			return
+		}
 		span.SetTraceID(t.mergedID)
 		parent := span.ParentSpanID()
 		if parent.IsEmpty() {
@@ -26,14 +40,66 @@ func placeLate(e emission) ptrace.Traces {
 			if !ok {
 				return
 			}
-			if placed, known := t.placeParent(target); known {
+			if placed, known := t.resolve(target); known {
 				span.SetParentSpanID(placed)
 			}
 			return
 		}
-		if placed, known := t.placeParent(parent); known && placed != span.SpanID() {
+		if placed, known := t.resolve(parent); known && placed != span.SpanID() {
 			span.SetParentSpanID(placed)
 		}
 	})
-	return e.data
+	for id := range folded {
+		if s, ok := t.resolve(id); ok {
+			t.survivor[id] = s
+		}
+	}
+	if len(folded) > 0 {
+		removeSpans(e.data, folded)
+	}
+	return e.data, len(folded)
+}
+
+// resolve follows the survivor map from id to an emitted span (one that maps
+// to itself) or, past a folded root, to no parent. An id the trace never held
+// is unknown, unless a folded span led to it: then it is where that folded
+// span hung. Bounded, so a malformed chain cannot loop.
+func (e *emittedTrace) resolve(id pcommon.SpanID) (pcommon.SpanID, bool) {
+	moved := false
+	for range 64 {
+		s, ok := e.survivor[id]
+		if !ok {
+			return id, moved
+		}
+		if s == id || s.IsEmpty() {
+			return s, true
+		}
+		id, moved = s, true
+	}
+	return id, false
+}
+
+// forEachSpanWithScope calls fn for every span with its scope.
+func forEachSpanWithScope(td ptrace.Traces, fn func(pcommon.InstrumentationScope, ptrace.Span)) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				fn(sss.At(j).Scope(), spans.At(k))
+			}
+		}
+	}
+}
+
+// removeSpans drops the given spans from td.
+func removeSpans(td ptrace.Traces, ids map[pcommon.SpanID]bool) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			sss.At(j).Spans().RemoveIf(func(s ptrace.Span) bool { return ids[s.SpanID()] })
+		}
+	}
 }

@@ -189,8 +189,10 @@ func (p *agentSpanProcessor) emit(e emission) {
 				zap.String("trace_id", e.target.mergedID.String()), zap.Int("spans", e.spans))
 		}
 	case emitLate:
-		td = placeLate(e)
+		var folded int
+		td, folded = placeLate(e)
 		p.telemetry.ProcessorAgentSpanLateSpans.Add(ctx, int64(e.spans))
+		p.telemetry.ProcessorAgentSpanSpansFolded.Add(ctx, int64(folded))
 	default:
 		td = e.data
 	}
@@ -217,6 +219,9 @@ func (p *agentSpanProcessor) buildTrace(e emission) ptrace.Traces {
 	for _, d := range p.dialects {
 		if d.matches(td) {
 			p.rewrite(d, td)
+			if f, ok := d.(lateSpanFolder); ok && !p.cfg.KeepPlumbing {
+				e.target.folder = f
+			}
 			break
 		}
 	}
