@@ -42,7 +42,9 @@ def fake_openai():
 
 
 @pytest.fixture
-def stack(tmp_path: Path):
+def stack(tmp_path: Path, request: pytest.FixtureRequest):
+    """Sink + collector; a test may pick another collector config with indirect parametrization."""
+    config = getattr(request, "param", "collector.yaml")
     sink_bin = binary("SINK_BIN", "langsmith-sink")
     collector_bin = binary("OTELCOL_BIN", "otelcol-langsmith")
 
@@ -65,7 +67,7 @@ def stack(tmp_path: Path):
         env = dict(os.environ, E2E_OTLP_HTTP_PORT=str(http_port), E2E_OTLP_GRPC_PORT=str(grpc_port),
                    E2E_HEALTH_PORT=str(health_port), LANGSMITH_ENDPOINT=sink_url, LANGSMITH_API_KEY=SINK_API_KEY)
         collector_proc = Process("otelcol-langsmith",
-                                 [str(collector_bin), "--config", str(E2E_DIR / "collector.yaml")],
+                                 [str(collector_bin), "--config", str(E2E_DIR / config)],
                                  tmp_path / "collector.log", env=env)
         procs.append(collector_proc)
 

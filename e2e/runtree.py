@@ -27,6 +27,9 @@ class Sink:
     def tree(self) -> str:
         return http_text(self.base_url + "/_test/tree")
 
+    def requests(self) -> list[dict[str, Any]]:
+        return http_json("GET", self.base_url + "/_test/requests") or []
+
     def reset(self) -> None:
         http_json("POST", self.base_url + "/_test/reset")
 
