@@ -319,16 +319,7 @@ func TestAutogenOlderVersionsAndFormats(t *testing.T) {
 func TestAutogenRoundRobin(t *testing.T) {
 	td := referenceRun(fxOptions{roundRobin: true})
 	rewriteWith(td, false)
-	assert.Equal(t, `run_team
-  RoundRobinGroupChat
-    PlanningAgent
-      openai.chat
-    DataAnalystAgent
-      openai.chat
-      percentage_change
-    PlanningAgent
-      openai.chat
-`, renderTree(td))
+	assert.Equal(t, roundRobinTree, renderTree(td))
 	assertParentsValid(t, td)
 	team := teamSpan(t, td, "RoundRobinGroupChat")
 	assert.Equal(t, "RoundRobinGroupChatManager", attrStr(team, "autogen.team.manager"))
