@@ -1,22 +1,14 @@
 package langsmithexporter
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/collector/consumer/consumererror"
-	"go.opentelemetry.io/collector/exporter/exporterhelper"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
@@ -331,162 +323,4 @@ func authError(status int, message string, t tenant) error {
 		message = strings.ReplaceAll(message, t.APIKey, "[REDACTED]")
 	}
 	return fmt.Errorf("LangSmith refused the API key (HTTP %d): %s; server said: %s", status, hint, message)
-}
-
-// answer is what the sender keeps of a response.
-type answer struct {
-	status     int
-	message    string // start of the body, for logs and errors
-	retryAfter time.Duration
-}
-
-// post encodes runs for the current endpoint and sends them in one request.
-// err is set only when no HTTP answer came.
-func (s *sender) post(ctx context.Context, t tenant, runs []*encodedRun, encoding string, batch bool) (answer, error) {
-	var raw bytes.Buffer
-	path, endpointAttr := multipartPath, endpointMultipart
-	var contentType string
-	if batch {
-		// Old servers that lack /runs/multipart may not decode bodies either.
-		path, endpointAttr, encoding = batchPath, endpointBatch, encodingNone
-		writeBatchBody(&raw, runs)
-		contentType = "application/json"
-	} else {
-		boundary := s.boundary(runs)
-		writeMultipart(&raw, boundary, runs)
-		contentType = "multipart/form-data; boundary=" + boundary
-	}
-	payload, err := s.comp.compress(encoding, raw.Bytes())
-	if err != nil {
-		s.logger.Warn("Compression failed; sending uncompressed", zap.Error(err))
-		payload, encoding = raw.Bytes(), encodingNone
-	}
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.baseURL+path, bytes.NewReader(payload))
-	if err != nil {
-		return answer{}, fmt.Errorf("build request: %w", err)
-	}
-	req.Header = s.headers(t)
-	req.Header.Set("Content-Type", contentType)
-	if encoding != encodingNone {
-		req.Header.Set("Content-Encoding", encoding)
-		req.Header.Set("X-Pre-Compressed-Size", strconv.Itoa(raw.Len()))
-	}
-	s.tb.ExporterLangsmithRequestBytesUncompressed.Add(ctx, int64(raw.Len()))
-	s.tb.ExporterLangsmithRequestBytesCompressed.Add(ctx, int64(len(payload)))
-
-	resp, err := s.client.Do(req)
-	if err != nil {
-		s.countRequest(ctx, 0, endpointAttr)
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	s.countRequest(ctx, resp.StatusCode, endpointAttr)
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxDrainBody))
-	if len(body) > maxLoggedBody {
-		body = body[:maxLoggedBody]
-	}
-	ans := answer{status: resp.StatusCode, message: strings.ToValidUTF8(string(body), "\uFFFD")}
-	ans.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
-	return ans, nil
-}
-
-// headers are the ones every request carries.
-func (s *sender) headers(t tenant) http.Header {
-	h := http.Header{}
-	h.Set("User-Agent", userAgent)
-	h.Set("Accept", "application/json")
-	if t.APIKey != "" {
-		h.Set("x-api-key", t.APIKey)
-	}
-	if t.WorkspaceID != "" {
-		h.Set("X-Tenant-Id", t.WorkspaceID)
-	}
-	return h
-}
-
-// parseRetryAfter reads delta-seconds or an HTTP date; 0 when absent, bad
-// or already past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
-		if secs > uint64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		d := at.Sub(now)
-		if d <= 0 {
-			return 0
-		}
-		return min(d, maxRetryAfter)
-	}
-	return 0
-}
-
-func (s *sender) sent(ctx context.Context, n int) {
-	s.tb.ExporterLangsmithRunsSent.Add(ctx, int64(n))
-}
-
-func (s *sender) rejected(ctx context.Context, reason string, n int) {
-	if n <= 0 {
-		return
-	}
-	s.tb.ExporterLangsmithRunsRejected.Add(ctx, int64(n), metric.WithAttributes(attribute.String("reason", reason)))
-}
-
-func (s *sender) countRequest(ctx context.Context, status int, endpoint string) {
-	s.tb.ExporterLangsmithRequests.Add(ctx, 1, metric.WithAttributes(
-		attribute.Int("status_code", status), attribute.String("endpoint_path", endpoint)))
-}
-
-// sendResult gathers the outcome of all requests of one send.
-type sendResult struct {
-	retryErrs []error
-	throttle  time.Duration
-	permErrs  []error
-}
-
-func (r *sendResult) retry(err error, delay time.Duration) {
-	r.retryErrs = append(r.retryErrs, err)
-	r.throttle = max(r.throttle, delay)
-}
-
-func (r *sendResult) permanent(err error) {
-	r.permErrs = append(r.permErrs, err)
-}
-
-// err is retryable if any request may succeed later (the runs refused for
-// good are then refused again, harmlessly), permanent if some runs were
-// refused and nothing else failed, nil if everything was delivered.
-func (r *sendResult) err() error {
-	if len(r.retryErrs) > 0 {
-		err := joinCapped(r.retryErrs)
-		if len(r.permErrs) > 0 {
-			// Plain text, never the permanent-wrapped errors: errors.As
-			// would find them and make the whole retry permanent.
-			err = fmt.Errorf("%w (also refused for good: %s)", err, joinCapped(r.permErrs).Error())
-		}
-		if r.throttle > 0 {
-			return exporterhelper.NewThrottleRetry(err, r.throttle)
-		}
-		return err
-	}
-	if len(r.permErrs) > 0 {
-		return consumererror.NewPermanent(joinCapped(r.permErrs))
-	}
-	return nil
-}
-
-// joinCapped joins errs, listing at most maxErrorsInMessage of them.
-func joinCapped(errs []error) error {
-	if len(errs) <= maxErrorsInMessage {
-		return errors.Join(errs...)
-	}
-	shown := append(errs[:maxErrorsInMessage:maxErrorsInMessage], fmt.Errorf("and %d more", len(errs)-maxErrorsInMessage))
-	return errors.Join(shown...)
 }

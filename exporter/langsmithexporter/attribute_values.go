@@ -1,0 +1,154 @@
+package langsmithexporter
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// This file reads attribute values robustly: strings repaired to valid UTF-8,
+// JSON parsed where it parses and kept as text where it does not.
+
+func isEmptyValue(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return true
+	case pcommon.ValueTypeStr:
+		return v.Str() == ""
+	case pcommon.ValueTypeSlice:
+		return v.Slice().Len() == 0
+	}
+	return false
+}
+
+// keySet records the attributes a mapping step consumed.
+type keySet map[string]bool
+
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+// attrString returns an attribute as text ("" when absent), repaired to
+// valid UTF-8.
+func attrString(attrs pcommon.Map, key string) string {
+	v, ok := attrs.Get(key)
+	if !ok || v.Type() == pcommon.ValueTypeEmpty {
+		return ""
+	}
+	if v.Type() == pcommon.ValueTypeStr {
+		return validUTF8(v.Str())
+	}
+	return validUTF8(v.AsString())
+}
+
+func firstAttrString(attrs pcommon.Map, keys ...string) string {
+	for _, k := range keys {
+		if s := strings.TrimSpace(attrString(attrs, k)); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// valueToAny converts an attribute value to a JSON-encodable Go value.
+// Non-finite floats become strings because encoding/json rejects them.
+func valueToAny(v pcommon.Value) any {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return validUTF8(v.Str())
+	case pcommon.ValueTypeBool:
+		return v.Bool()
+	case pcommon.ValueTypeInt:
+		return v.Int()
+	case pcommon.ValueTypeDouble:
+		f := v.Double()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		return f
+	case pcommon.ValueTypeBytes:
+		return base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())
+	case pcommon.ValueTypeSlice:
+		out := make([]any, 0, v.Slice().Len())
+		for _, e := range v.Slice().All() {
+			out = append(out, valueToAny(e))
+		}
+		return out
+	case pcommon.ValueTypeMap:
+		out := make(map[string]any, v.Map().Len())
+		for k, e := range v.Map().All() {
+			out[validUTF8(k)] = valueToAny(e)
+		}
+		return out
+	}
+	return nil
+}
+
+// parseJSON decodes a whole string as JSON, keeping numbers exact.
+func parseJSON(s string) (any, bool) {
+	dec := json.NewDecoder(strings.NewReader(validUTF8(s)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, false
+	}
+	return v, true
+}
+
+// decodeStructured decodes strings that hold a JSON object or array; any
+// other value, and malformed JSON, is returned unchanged.
+func decodeStructured(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	t := strings.TrimSpace(s)
+	if t == "" || (t[0] != '{' && t[0] != '[') {
+		return v
+	}
+	if parsed, ok := parseJSON(t); ok {
+		return parsed
+	}
+	return v
+}
+
+// decodeJSONValue decodes any JSON value held in a string (so "42" and
+// "true" become a number and a bool); malformed JSON stays a raw string.
+func decodeJSONValue(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	if parsed, ok := parseJSON(s); ok {
+		return parsed
+	}
+	return v
+}
+
+// marshalJSON encodes without HTML escaping, as the Python SDK does.
+func marshalJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}

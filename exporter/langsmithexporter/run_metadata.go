@@ -1,0 +1,258 @@
+package langsmithexporter
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// This file builds a run's extra (metadata, invocation_params, runtime) and tags.
+
+func isMappedAttribute(k string) bool {
+	if mappedKeys[k] {
+		return true
+	}
+	for _, p := range mappedPrefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyAttributes copies attributes into metadata; the annotation namespace
+// is internal to the exporter and never leaves it.
+func copyAttributes(dst map[string]any, attrs pcommon.Map, keep func(string) bool) {
+	for k, v := range attrs.All() {
+		if strings.HasPrefix(k, annotationPrefix) || !keep(k) {
+			continue
+		}
+		dst[validUTF8(k)] = valueToAny(v)
+	}
+}
+
+// copyPrefixed copies prefix<k> attributes to metadata[k]; string values that
+// hold a JSON object or array are decoded, as the SDKs JSON-encode them.
+func copyPrefixed(dst map[string]any, attrs pcommon.Map, prefix string) {
+	for k, v := range attrs.All() {
+		name, ok := strings.CutPrefix(k, prefix)
+		if !ok || name == "" {
+			continue
+		}
+		dst[validUTF8(name)] = decodeStructured(valueToAny(v))
+	}
+}
+
+// mergeOpenInferenceMetadata merges OpenInference's "metadata" JSON object.
+func mergeOpenInferenceMetadata(dst map[string]any, attrs pcommon.Map) {
+	v, ok := attrs.Get("metadata")
+	if !ok {
+		return
+	}
+	parsed := decodeStructured(valueToAny(v))
+	if obj, ok := parsed.(map[string]any); ok {
+		for k, val := range obj {
+			dst[k] = val
+		}
+		return
+	}
+	dst["metadata"] = parsed
+}
+
+// invocationParams collects the request parameters of a model call.
+func invocationParams(attrs pcommon.Map) map[string]any {
+	params := map[string]any{}
+	if v, ok := attrs.Get("llm.invocation_parameters"); ok {
+		if obj, ok := decodeStructured(valueToAny(v)).(map[string]any); ok {
+			for k, val := range obj {
+				params[k] = val
+			}
+		} else {
+			params["llm.invocation_parameters"] = valueToAny(v)
+		}
+	}
+	for k, v := range attrs.All() {
+		name, ok := strings.CutPrefix(k, "gen_ai.request.")
+		if !ok || name == "" {
+			continue
+		}
+		if isEmptyValue(v) {
+			continue // openllmetry 0.46+ sends reasoning_effort=[] when unused
+		}
+		if name == "stop_sequences" {
+			name = "stop"
+		}
+		params[validUTF8(name)] = decodeStructured(valueToAny(v))
+	}
+	for _, k := range []string{"llm.presence_penalty", "llm.frequency_penalty", "llm.top_p", "llm.temperature"} {
+		if v, ok := attrs.Get(k); ok {
+			params[strings.TrimPrefix(k, "llm.")] = valueToAny(v)
+		}
+	}
+	if tools := toolDefinitions(attrs); tools != nil {
+		params["tools"] = tools
+	}
+	return params
+}
+
+// addModelMetadata sets the ls_* keys LangSmith needs to price a model call.
+func addModelMetadata(md map[string]any, attrs pcommon.Map, params map[string]any, runType string, inputs map[string]any) {
+	if p := firstAttrString(attrs, "gen_ai.provider.name", "gen_ai.system", "llm.system", "llm.provider"); p != "" {
+		md["ls_provider"] = strings.ToLower(p)
+	}
+	if m := firstAttrString(attrs, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model", "llm.request.model"); m != "" {
+		md["ls_model_name"] = m
+	}
+	if runType == runTypeLLM {
+		if t := llmModelType(attrs, inputs); t != "" {
+			md["ls_model_type"] = t
+		}
+	}
+	for param, key := range map[string]string{"temperature": "ls_temperature", "max_tokens": "ls_max_tokens", "stop": "ls_stop"} {
+		if v, ok := params[param]; ok && v != nil {
+			md[key] = v
+		}
+	}
+}
+
+// llmModelType tells chat models from text-completion models.
+func llmModelType(attrs pcommon.Map, inputs map[string]any) string {
+	op := lowerAttr(attrs, "gen_ai.operation.name")
+	if op == "" {
+		op = firstNonEmpty(lowerAttr(attrs, "llm.request.type"), lowerAttr(attrs, "traceloop.llm.request.type"))
+	}
+	switch op {
+	case "chat", "generate_content":
+		return "chat"
+	case "text_completion", "completion":
+		return "llm"
+	}
+	if _, ok := inputs["messages"]; ok {
+		return "chat"
+	}
+	return ""
+}
+
+// addTraceability records where the run came from, so a run can be matched
+// with the raw span in another backend.
+func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span ptrace.Span) {
+	if n := scope.Name(); n != "" {
+		md["otel.scope.name"] = validUTF8(n)
+	}
+	if v := scope.Version(); v != "" {
+		md["otel.scope.version"] = validUTF8(v)
+	}
+	md["otel.span_kind"] = strings.ToLower(span.Kind().String())
+	if id := span.TraceID(); !id.IsEmpty() {
+		md["otel.trace_id"] = id.String()
+	}
+	if id := span.SpanID(); !id.IsEmpty() {
+		md["otel.span_id"] = id.String()
+	}
+	if id := span.ParentSpanID(); !id.IsEmpty() {
+		md["otel.parent_span_id"] = id.String()
+	}
+	if code := span.Status().Code(); code != ptrace.StatusCodeUnset {
+		md["otel.status_code"] = strings.ToUpper(code.String())
+	}
+}
+
+func runtimeInfo(res pcommon.Resource) map[string]any {
+	rt := make(map[string]any, len(runtimeSDK)+2)
+	for k, v := range runtimeSDK {
+		rt[k] = v
+	}
+	for _, k := range []string{"telemetry.sdk.language", "service.name"} {
+		if s := attrString(res.Attributes(), k); s != "" {
+			rt[k] = s
+		}
+	}
+	return rt
+}
+
+// spanTags reads langsmith.span.tags, a comma-separated string or an array.
+func spanTags(attrs pcommon.Map) []string {
+	v, ok := attrs.Get("langsmith.span.tags")
+	if !ok {
+		return nil
+	}
+	var raw []string
+	if v.Type() == pcommon.ValueTypeSlice {
+		for _, e := range v.Slice().All() {
+			raw = append(raw, validUTF8(e.AsString()))
+		}
+	} else {
+		raw = strings.Split(validUTF8(v.AsString()), ",")
+	}
+	var tags []string
+	seen := map[string]bool{}
+	for _, t := range raw {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		tags = append(tags, t)
+	}
+	return tags
+}
+
+// toolDefinitions reads the tools offered to the model, in OpenAI's
+// {"type":"function","function":{name, description, parameters}} form, from
+// gen_ai.tool.definitions (semconv's flat form), openllmetry's
+// llm.request.functions.{i}.* and OpenInference's llm.tools.{i}.tool.json_schema.
+func toolDefinitions(attrs pcommon.Map) []any {
+	if v, ok := attrs.Get("gen_ai.tool.definitions"); ok {
+		parsed := decodeStructured(valueToAny(v))
+		list, ok := parsed.([]any)
+		if !ok {
+			return []any{parsed}
+		}
+		out := make([]any, 0, len(list))
+		for _, item := range list {
+			out = append(out, openAITool(item))
+		}
+		return out
+	}
+	var out []any
+	for _, g := range groupIndexed(attrs.All(), "llm.request.functions.") {
+		fn := map[string]any{"name": fieldString(g, "name")}
+		if d := fieldString(g, "description"); d != "" {
+			fn["description"] = d
+		}
+		if p, ok := fieldAny(g, "parameters"); ok {
+			fn["parameters"] = decodeStructured(p)
+		}
+		out = append(out, map[string]any{"type": "function", "function": fn})
+	}
+	for _, g := range groupIndexed(attrs.All(), "llm.tools.") {
+		if s, ok := fieldAny(g, "tool.json_schema"); ok {
+			out = append(out, openAITool(decodeStructured(s)))
+		}
+	}
+	return out
+}
+
+// openAITool nests a flat {"type":"function","name",...} definition under
+// "function"; other shapes pass through.
+func openAITool(v any) any {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	if _, nested := t["function"]; nested {
+		return t
+	}
+	name, ok := t["name"]
+	if !ok {
+		return t
+	}
+	fn := map[string]any{"name": name}
+	for _, k := range []string{"description", "parameters", "strict"} {
+		if val, ok := t[k]; ok {
+			fn[k] = val
+		}
+	}
+	return map[string]any{"type": "function", "function": fn}
+}
