@@ -61,8 +61,9 @@ validate-examples: build
 		LANGSMITH_API_KEY=validate-only LANGSMITH_API_KEY_RESEARCH=validate-only LANGSMITH_ENDPOINT=http://127.0.0.1:1 $(OTELCOL) validate --config $$f || exit 1; \
 	done
 
-# The test command of the README and of CI.
-test: vet unit-test check-generated validate-examples
+# The test command of the README and of CI: Go tests first, then the real
+# AutoGen end-to-end suite against the built binary.
+test: vet unit-test check-generated validate-examples e2e
 
 e2e: build sink
 	./e2e/run.sh
