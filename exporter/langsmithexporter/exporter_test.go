@@ -170,3 +170,21 @@ func TestExportWithQueueDeliversEverything(t *testing.T) {
 	assert.Empty(t, srv.Violations())
 	assert.Empty(t, srv.Check())
 }
+
+func TestExportRefusedRunCostsOnlyItself(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey, RefuseRunNames: []string{"percentage_change"}})
+	exp, logs := newTestExporter(t, srv.URL(), false, nil)
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference")
+	err := exp.ConsumeTraces(context.Background(), td)
+	require.Error(t, err)
+	assert.True(t, consumererror.IsPermanent(err), "the refused run is not retried: %v", err)
+	runs := srv.Runs()
+	assert.Len(t, runs, td.SpanCount()-1, "every other run delivered")
+	for _, r := range runs {
+		assert.NotEqual(t, "percentage_change", r.Name)
+	}
+	refused := logs.FilterMessage("LangSmith refused a run").All()
+	require.Len(t, refused, 1)
+	assert.Contains(t, fmt.Sprint(refused[0].ContextMap()["response"]), "RefuseRunNames", "the server's message is logged")
+	assert.Contains(t, statuses(srv), 400)
+}

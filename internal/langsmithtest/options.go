@@ -32,6 +32,10 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxRunsPerTrace caps the runs of one trace (0 means LangSmith's 25,000).
 	MaxRunsPerTrace int
+	// RefuseRunNames makes the server refuse (400) any request carrying a run of one of
+	// these names, as LangSmith refuses a run it finds invalid, so that tests can check
+	// that one bad run costs only itself.
+	RefuseRunNames []string
 	// MaxLifetime: the server closes itself after it (0 means DefaultMaxLifetime).
 	MaxLifetime time.Duration
 	// Control mounts the /_test/ control endpoints (see ControlHandler) on the same listener.
@@ -93,6 +97,7 @@ type limits struct {
 	useMultipart    bool
 	zstdEnabled     bool
 	gzipEnabled     bool
+	refuseNames     map[string]bool
 }
 
 func (o Options) limits() limits {
@@ -108,6 +113,12 @@ func (o Options) limits() limits {
 		useMultipart:    info.BatchIngestConfig.UseMultipartEndpoint,
 		zstdEnabled:     flagOn(info.InstanceFlags, FlagZstd),
 		gzipEnabled:     flagOn(info.InstanceFlags, FlagGzip),
+	}
+	for _, n := range o.RefuseRunNames {
+		if l.refuseNames == nil {
+			l.refuseNames = map[string]bool{}
+		}
+		l.refuseNames[n] = true
 	}
 	if l.sizeLimit <= 0 {
 		l.sizeLimit = DefaultSizeLimit

@@ -42,6 +42,10 @@ func (st *store) ingest(b *ingestBatch, lim limits, apiKey, tenantID string) *ap
 				violations = append(violations, errs...)
 				continue
 			}
+			if name, _ := op.payload["name"].(string); lim.refuseNames[name] {
+				violations = append(violations, fmt.Sprintf("run_id:%s name %q is refused by this server (RefuseRunNames)", op.id, name))
+				continue
+			}
 			if _, dup := st.index[op.id]; dup || pending[op.id] != nil {
 				return errConflict
 			}
