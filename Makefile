@@ -71,8 +71,11 @@ e2e: build sink
 demo: build sink
 	./scripts/demo.sh
 
-bench:
+# Go benchmarks, then the load test against the built binary; figures are
+# printed as ratios to baselines measured in the same run.
+bench: build sink
 	./bench/run.sh
+	./bench/load.sh
 
 clean:
 	rm -rf $(BIN_DIR) $(TOOLS_DIR)

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Load test in the manner of the contrib testbed: replay the recorded AutoGen run
+# at LOAD_RATE spans/s (default 10000) for LOAD_DURATION (default 15s) into the
+# built collector (GOMAXPROCS=2), sampling its CPU and RSS every second; first
+# through the upstream-equivalent otlp -> batch -> otlp_http pipeline (the
+# baseline), then through otlp -> agent_span -> langsmith into the local sink.
+# Prints both and their ratios, and checks that no run was lost. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE=${LOAD_RATE:-10000}
+DURATION=${LOAD_DURATION:-15s}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_health() {
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/" >/dev/null && return 0; sleep 0.1; done
+	echo "collector did not start"; cat "$2"; exit 1
+}
+
+[[ -x bin/otelcol-langsmith ]] || make build
+[[ -x bin/langsmith-sink ]] || make sink
+go build -o bin/loadgen ./bench/loadgen
+
+# Baseline.
+export BENCH_SINK_PORT=$(free_port)
+GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/otlp-sink.yaml >"$WORK/otlp-sink.log" 2>&1 &
+PIDS+=($!)
+export BENCH_OTLP_PORT=$(free_port) BENCH_HEALTH_PORT=$(free_port)
+GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/baseline.yaml >"$WORK/baseline.log" 2>&1 &
+BASE_PID=$!
+PIDS+=($BASE_PID)
+wait_health "$BENCH_HEALTH_PORT" "$WORK/baseline.log"
+echo "baseline: otlp -> batch -> otlp_http at $RATE spans/s for $DURATION"
+bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$RATE" -duration "$DURATION" -pid "$BASE_PID" | tee "$WORK/baseline.json"
+kill "$BASE_PID"
+
+# The product pipeline.
+"$(pwd)/bin/langsmith-sink" -addr 127.0.0.1:0 -addr-file "$WORK/sink.addr" -api-key bench-key -max-duration 10m -quiet >"$WORK/sink.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do [[ -s "$WORK/sink.addr" ]] && break; sleep 0.1; done
+export LANGSMITH_ENDPOINT=$(cat "$WORK/sink.addr")
+export BENCH_OTLP_PORT=$(free_port) BENCH_HEALTH_PORT=$(free_port)
+GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/langsmith.yaml >"$WORK/langsmith.log" 2>&1 &
+OURS_PID=$!
+PIDS+=($OURS_PID)
+wait_health "$BENCH_HEALTH_PORT" "$WORK/langsmith.log"
+echo "otelcol-langsmith: otlp -> agent_span -> langsmith at $RATE spans/s for $DURATION"
+bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$RATE" -duration "$DURATION" -pid "$OURS_PID" | tee "$WORK/ours.json"
+
+# Every replayed trace must arrive whole: 12 runs per reference trace.
+python3 - "$WORK/baseline.json" "$WORK/ours.json" "$LANGSMITH_ENDPOINT" <<'PY'
+import json, sys, time, urllib.request
+base, ours, sink = (json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3])
+want = ours["traces_sent"] * 12
+got, last, stable = 0, -1, 0
+for _ in range(120):
+    got = len(json.load(urllib.request.urlopen(sink + "/_test/runs")))
+    stable = stable + 1 if got == last else 0
+    if got >= want or stable >= 10:
+        break
+    last = got
+    time.sleep(0.5)
+violations = json.load(urllib.request.urlopen(sink + "/_test/violations")) or []
+print()
+print(f"{'':28s}{'baseline':>12s}{'langsmith':>12s}{'ratio':>8s}")
+for key, label in [("cpu_avg_percent", "CPU avg % of one core"), ("cpu_max_percent", "CPU max %"),
+                   ("rss_avg_mib", "RSS avg MiB"), ("rss_max_mib", "RSS max MiB")]:
+    b, o = base[key], ours[key]
+    print(f"{label:28s}{b:12.1f}{o:12.1f}{(o / b if b else 0):8.2f}")
+print(f"spans sent: baseline {base['spans_sent']}, langsmith {ours['spans_sent']}; send errors {base['send_errors']}/{ours['send_errors']}")
+print(f"runs received {got} of {want} expected; LangSmith rule violations: {len(violations)}")
+PY
