@@ -38,19 +38,28 @@ func (r *autogenRewrite) parsePayloads() {
 		if len(raw) < 2 || raw[0] != '{' || len(raw) > maxPayloadBytes {
 			continue
 		}
-		var top map[string]json.RawMessage
-		if json.Unmarshal([]byte(raw), &top) != nil {
-			continue
+		// Full decoding is the dialect's main cost: decode only payloads that
+		// can hold what is looked for.
+		if strings.Contains(raw, `"arguments"`) || strings.Contains(raw, `"call_id"`) {
+			var whole any
+			if json.Unmarshal([]byte(raw), &whole) == nil {
+				p.collectToolEvents(whole, 0)
+			}
 		}
 		key := ""
 		if id := r.info[n].teamID; id != "" {
 			key = teamKey(n.span.TraceID(), id)
 		}
-		var whole any
-		if json.Unmarshal([]byte(raw), &whole) == nil {
-			p.collectToolEvents(whole, 0)
-		}
 		if key == "" {
+			continue
+		}
+		// Only a stop message, a task or an agent response is read below.
+		if !strings.Contains(raw, `"StopMessage"`) && !strings.Contains(raw, `"messages"`) &&
+			!strings.Contains(raw, `"response"`) && !strings.Contains(raw, `"agent_response"`) {
+			continue
+		}
+		var top map[string]json.RawMessage
+		if json.Unmarshal([]byte(raw), &top) != nil {
 			continue
 		}
 		if reason, ok := terminationReason(top); ok && p.termination[key] == "" {
