@@ -44,9 +44,10 @@ sink:
 generate: $(MDATAGEN)
 	PATH=$(TOOLS_DIR):$$PATH $(GO) generate ./exporter/... ./processor/...
 
-# The committed ocb output must match builder-config.yaml.
-check-generated: build
+# The committed ocb and mdatagen outputs must match their sources.
+check-generated: build generate
 	git diff --exit-code -- $(DIST_DIR) || { echo "cmd/otelcol-langsmith is stale: run make build and commit"; exit 1; }
+	git diff --exit-code -- exporter processor || { echo "mdatagen output is stale: run make generate and commit"; exit 1; }
 
 vet:
 	$(GO) vet ./...
