@@ -5,7 +5,7 @@ improves on; if the exporter were missing from the pipeline nothing would arrive
 import pytest
 
 from runtree import Run, build_forest
-from team_assertions import assert_llm_run, assert_sink_clean
+from team_assertions import assert_llm_run, assert_sink_clean, assert_team_tree
 
 REFERENCE_SPANS = 61
 
@@ -24,3 +24,7 @@ def test_exporter_alone_delivers_every_span_as_a_run(stack, run_program):
         assert_llm_run(run)
     ingest = [r for r in stack.sink.requests() if r.get("path", "").startswith("/runs")]
     assert 1 <= len(ingest) <= 2, f"{len(ingest)} ingest requests"
+    # Without the processor the suite's target tree is not there: the other tests would fail
+    # if agent_span were removed from the pipeline.
+    with pytest.raises(AssertionError):
+        assert_team_tree(runs)
