@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
@@ -187,4 +189,35 @@ func TestExportRefusedRunCostsOnlyItself(t *testing.T) {
 	require.Len(t, refused, 1)
 	assert.Contains(t, fmt.Sprint(refused[0].ContextMap()["response"]), "RefuseRunNames", "the server's message is logged")
 	assert.Contains(t, statuses(srv), 400)
+}
+
+// LangSmith refuses runs beyond 25,000 in one trace; the exporter continues
+// such a trace in a new one instead of losing the extra runs.
+func TestExportTraceBeyondLangSmithsRunLimit(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey})
+	exp, _ := newTestExporter(t, srv.URL(), false, nil)
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const total = maxRunsPerTrace + 10
+	for i := 0; i < total; i++ {
+		s := spans.AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{9})
+		s.SetSpanID(pcommon.SpanID{byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), 1})
+		if i > 0 {
+			s.SetParentSpanID(pcommon.SpanID{0, 0, 0, 0, 1})
+		}
+		s.SetName("step")
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Duration(i) * time.Microsecond)))
+		s.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Hour)))
+	}
+	require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+	assert.Len(t, srv.Runs(), total, "no run lost")
+	assert.Empty(t, srv.Violations())
+	assert.Empty(t, srv.Check())
+	traces := map[string]int{}
+	for _, r := range srv.Runs() {
+		traces[r.TraceID]++
+	}
+	assert.Len(t, traces, 11, "one full trace, then each extra child continues in a trace of its own")
 }

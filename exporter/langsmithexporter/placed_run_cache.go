@@ -3,6 +3,7 @@ package langsmithexporter
 import (
 	"sync"
 
+	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -15,6 +16,10 @@ type placedRunCache struct {
 	runOrder   fifoKeys[spanKey]
 	threads    map[pcommon.TraceID]string
 	traceOrder fifoKeys[pcommon.TraceID]
+	// runsPerTrace counts the runs placed in each LangSmith trace, which
+	// takes at most maxRunsPerTrace.
+	runsPerTrace map[uuid.UUID]int
+	countOrder   fifoKeys[uuid.UUID]
 }
 
 func newPlacedRunCache(capacity int) *placedRunCache {
@@ -22,8 +27,10 @@ func newPlacedRunCache(capacity int) *placedRunCache {
 		runs:     make(map[spanKey]placedRun),
 		runOrder: newFIFOKeys[spanKey](capacity),
 		threads:  make(map[pcommon.TraceID]string),
-		// A trace has many spans; a tenth as many thread ids is plenty.
-		traceOrder: newFIFOKeys[pcommon.TraceID](capacity/10 + 1),
+		// A trace has many spans; a tenth as many traces is plenty.
+		traceOrder:   newFIFOKeys[pcommon.TraceID](capacity/10 + 1),
+		runsPerTrace: make(map[uuid.UUID]int),
+		countOrder:   newFIFOKeys[uuid.UUID](capacity/10 + 1),
 	}
 }
 
@@ -41,8 +48,21 @@ func (c *placedRunCache) put(k spanKey, p placedRun) {
 		if old, evicted := c.runOrder.push(k); evicted {
 			delete(c.runs, old)
 		}
+		if _, counted := c.runsPerTrace[p.traceRunID]; !counted {
+			if old, evicted := c.countOrder.push(p.traceRunID); evicted {
+				delete(c.runsPerTrace, old)
+			}
+		}
+		c.runsPerTrace[p.traceRunID]++
 	}
 	c.runs[k] = p
+}
+
+// runsIn returns how many runs were placed in a LangSmith trace.
+func (c *placedRunCache) runsIn(traceRunID uuid.UUID) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runsPerTrace[traceRunID]
 }
 
 func (c *placedRunCache) threadID(t pcommon.TraceID) (string, bool) {

@@ -17,6 +17,9 @@ const (
 	// annotationOrphan is true on a span whose parent never arrived and
 	// which is therefore sent as the root of its own trace.
 	annotationOrphan = annotationPrefix + "orphan"
+	// annotationTraceSplit is true on a span that starts a new LangSmith
+	// trace because its own trace reached LangSmith's run limit.
+	annotationTraceSplit = annotationPrefix + "trace_split"
 	// annotationThreadID carries the trace's conversation id to every span.
 	annotationThreadID = annotationPrefix + "thread_id"
 )

@@ -37,6 +37,7 @@ type treeNode struct {
 // treeStats reports what placing a batch did.
 type treeStats struct {
 	orphans int
+	splits  int
 }
 
 // runTree computes, for a batch of spans, everything that needs ancestors:
@@ -47,10 +48,13 @@ type treeStats struct {
 type runTree struct {
 	cache        *placedRunCache
 	threadIDAttr string
+	// maxRunsPerTrace is LangSmith's limit; a span that would exceed it
+	// starts a continuation trace instead of being refused.
+	maxRunsPerTrace int
 }
 
 func newRunTree(cache *placedRunCache, threadIDAttr string) *runTree {
-	return &runTree{cache: cache, threadIDAttr: threadIDAttr}
+	return &runTree{cache: cache, threadIDAttr: threadIDAttr, maxRunsPerTrace: maxRunsPerTrace}
 }
 
 // annotate places every span of td and records the placements.
@@ -133,6 +137,10 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 			orphan = true
 		}
 	}
+	split := false
+	if parent != nil && t.cache.runsIn(parent.traceRunID) >= t.maxRunsPerTrace {
+		parent, split = nil, true
+	}
 	p := &placedRun{runID: id}
 	if parent == nil {
 		p.traceRunID = id
@@ -164,13 +172,19 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 	} else {
 		attrs.Remove(annotationOrphan)
 	}
+	if split {
+		attrs.PutBool(annotationTraceSplit, true)
+		stats.splits++
+	} else {
+		attrs.Remove(annotationTraceSplit)
+	}
 	t.cache.put(n.key, *p)
 	return p
 }
 
 // writePlacement copies a placement onto a duplicate of an already placed span.
 func writePlacement(dst ptrace.Span, _ *placedRun, src ptrace.Span) {
-	for _, k := range []string{annotationRunID, annotationTraceID, annotationParentRunID, annotationDottedOrder, annotationStartTime, annotationOrphan} {
+	for _, k := range []string{annotationRunID, annotationTraceID, annotationParentRunID, annotationDottedOrder, annotationStartTime, annotationOrphan, annotationTraceSplit} {
 		if v, ok := src.Attributes().Get(k); ok {
 			v.CopyTo(dst.Attributes().PutEmpty(k))
 		} else {

@@ -78,6 +78,12 @@ func (e *langsmithExporter) spanToRun(res pcommon.Resource, scope pcommon.Instru
 		metadata["ls_orphan"] = true
 		metadata["otel_missing_parent_span_id"] = span.ParentSpanID().String()
 	}
+	if v, ok := attrs.Get(annotationTraceSplit); ok && v.Bool() {
+		// LangSmith takes at most 25,000 runs a trace: the rest continue in
+		// traces of their own rather than being refused.
+		metadata["ls_trace_split"] = true
+		metadata["otel_parent_span_id"] = span.ParentSpanID().String()
+	}
 	return r
 }
 
