@@ -9,19 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${LOAD_RATE:-10000}
 DURATION=${LOAD_DURATION:-15s}
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_health() {
-	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/" >/dev/null && return 0; sleep 0.1; done
-	echo "collector did not start"; cat "$2"; exit 1
-}
+source scripts/lib.sh
 
 [[ -x bin/otelcol-langsmith ]] || make build
 [[ -x bin/langsmith-sink ]] || make sink
@@ -41,10 +29,8 @@ bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$RATE" 
 kill "$BASE_PID"
 
 # The product pipeline.
-"$(pwd)/bin/langsmith-sink" -addr 127.0.0.1:0 -addr-file "$WORK/sink.addr" -api-key bench-key -max-duration 10m -quiet >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do [[ -s "$WORK/sink.addr" ]] && break; sleep 0.1; done
-export LANGSMITH_ENDPOINT=$(cat "$WORK/sink.addr")
+start_sink bench-key
+export LANGSMITH_ENDPOINT=$SINK_URL
 export BENCH_OTLP_PORT=$(free_port) BENCH_HEALTH_PORT=$(free_port)
 GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/langsmith.yaml >"$WORK/langsmith.log" 2>&1 &
 OURS_PID=$!

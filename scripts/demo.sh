@@ -8,21 +8,9 @@ cd "$(dirname "$0")/.."
 RECORDING=${RECORDING:-internal/recordings/testdata/autogen-0.7.5-reference.json}
 OTELCOL=${OTELCOL:-bin/otelcol-langsmith}
 SINK=${SINK:-bin/langsmith-sink}
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/lib.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-"$SINK" -addr 127.0.0.1:0 -addr-file "$WORK/sink.addr" -api-key demo-key -max-duration 5m -quiet &
-PIDS+=($!)
-for _ in $(seq 50); do [[ -s "$WORK/sink.addr" ]] && break; sleep 0.1; done
-SINK_URL=$(cat "$WORK/sink.addr")
+start_sink demo-key
 
 OTLP_PORT=$(free_port); HEALTH_PORT=$(free_port); METRICS_PORT=$(free_port)
 LANGSMITH_ENDPOINT="$SINK_URL" LANGSMITH_API_KEY=demo-key \
@@ -30,8 +18,7 @@ OTLP_HTTP_ENDPOINT="127.0.0.1:$OTLP_PORT" OTLP_GRPC_ENDPOINT="127.0.0.1:$(free_p
 HEALTH_ENDPOINT="127.0.0.1:$HEALTH_PORT" METRICS_PORT="$METRICS_PORT" \
 	"$OTELCOL" --config examples/local.yaml >"$WORK/collector.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HEALTH_PORT/" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$HEALTH_PORT/" >/dev/null || { cat "$WORK/collector.log"; echo "collector did not start"; exit 1; }
+wait_health "$HEALTH_PORT" "$WORK/collector.log"
 
 SPANS=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(len(s.get("spans",[])) for r in d["resourceSpans"] for s in r.get("scopeSpans",[])))' "$RECORDING")
 echo "replaying $RECORDING ($SPANS raw spans) to the collector"

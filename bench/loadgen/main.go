@@ -18,10 +18,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 type result struct {
@@ -118,20 +121,13 @@ func checkLoopback(target string) error {
 func freshCopy(src ptrace.Traces, n int64) ptrace.Traces {
 	td := ptrace.NewTraces()
 	src.CopyTo(td)
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				id := spans.At(k).TraceID()
-				for b := 0; b < 8; b++ {
-					id[b] = byte(n >> (8 * b))
-				}
-				spans.At(k).SetTraceID(id)
-			}
+	spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+		id := s.TraceID()
+		for b := 0; b < 8; b++ {
+			id[b] = byte(n >> (8 * b))
 		}
-	}
+		s.SetTraceID(id)
+	})
 	return td
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/langsmithtest"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 const testAPIKey = "test-key"
@@ -153,18 +154,7 @@ func TestExportWithQueueDeliversEverything(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		td := recordings.MustLoad(t, "autogen-0.7.5-reference")
 		// Three distinct traces: give each its own trace id.
-		rss := td.ResourceSpans()
-		for r := 0; r < rss.Len(); r++ {
-			sss := rss.At(r).ScopeSpans()
-			for s := 0; s < sss.Len(); s++ {
-				spans := sss.At(s).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					id := spans.At(k).TraceID()
-					id[0] = byte(i + 1)
-					spans.At(k).SetTraceID(id)
-				}
-			}
-		}
+		spanwalk.SetTraceID(td, pcommon.TraceID{byte(i + 1), 1})
 		want += td.SpanCount()
 		require.NoError(t, exp.ConsumeTraces(context.Background(), td))
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 // spanKey identifies a span across traces.
@@ -62,28 +64,20 @@ func (t *runTree) annotate(td ptrace.Traces) treeStats {
 	nodes := map[spanKey]*treeNode{}
 	var order []*treeNode
 	threadIDs := map[pcommon.TraceID]string{}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				n := &treeNode{span: s, key: spanKey{s.TraceID(), s.SpanID()}, parent: spanKey{s.TraceID(), s.ParentSpanID()}}
-				if _, dup := nodes[n.key]; !dup {
-					nodes[n.key] = n
-				}
-				order = append(order, n)
-				if t.threadIDAttr != "" {
-					if _, seen := threadIDs[s.TraceID()]; !seen {
-						if v, ok := s.Attributes().Get(t.threadIDAttr); ok && v.AsString() != "" {
-							threadIDs[s.TraceID()] = v.AsString()
-						}
-					}
+	spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+		n := &treeNode{span: s, key: spanKey{s.TraceID(), s.SpanID()}, parent: spanKey{s.TraceID(), s.ParentSpanID()}}
+		if _, dup := nodes[n.key]; !dup {
+			nodes[n.key] = n
+		}
+		order = append(order, n)
+		if t.threadIDAttr != "" {
+			if _, seen := threadIDs[s.TraceID()]; !seen {
+				if v, ok := s.Attributes().Get(t.threadIDAttr); ok && v.AsString() != "" {
+					threadIDs[s.TraceID()] = v.AsString()
 				}
 			}
 		}
-	}
+	})
 	// Parents before children is not required, but placing in start order keeps
 	// the work iterative for the common case.
 	sort.SliceStable(order, func(a, b int) bool {

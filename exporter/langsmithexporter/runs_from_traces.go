@@ -6,6 +6,8 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 // runsFromTraces maps every span of td to a run. Spans normally carry their
@@ -13,18 +15,9 @@ import (
 // after the queue) becomes a root run rather than being lost.
 func (e *langsmithExporter) runsFromTraces(td ptrace.Traces) []*run {
 	runs := make([]*run, 0, td.SpanCount())
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				runs = append(runs, e.spanToRun(rs.Resource(), ss.Scope(), spans.At(k)))
-			}
-		}
-	}
+	spanwalk.Each(td, func(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
+		runs = append(runs, e.spanToRun(res, scope, span))
+	})
 	return runs
 }
 

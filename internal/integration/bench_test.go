@@ -15,12 +15,15 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 // These benchmarks push the recorded reference AutoGen run (61 spans) through
@@ -50,18 +53,11 @@ func discardServer(b *testing.B) string {
 func freshTrace(src ptrace.Traces, i int) ptrace.Traces {
 	td := ptrace.NewTraces()
 	src.CopyTo(td)
-	rss := td.ResourceSpans()
-	for r := 0; r < rss.Len(); r++ {
-		sss := rss.At(r).ScopeSpans()
-		for s := 0; s < sss.Len(); s++ {
-			spans := sss.At(s).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				id := spans.At(k).TraceID()
-				id[0], id[1], id[2], id[3] = byte(i), byte(i>>8), byte(i>>16), byte(i>>24)
-				spans.At(k).SetTraceID(id)
-			}
-		}
-	}
+	spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+		id := s.TraceID()
+		id[0], id[1], id[2], id[3] = byte(i), byte(i>>8), byte(i>>16), byte(i>>24)
+		s.SetTraceID(id)
+	})
 	return td
 }
 

@@ -3,6 +3,8 @@ package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langs
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 // placeLate prepares spans that arrived after their trace was emitted: they
@@ -19,7 +21,7 @@ func placeLate(e emission) (ptrace.Traces, int) {
 		t.survivor = map[pcommon.SpanID]pcommon.SpanID{}
 	}
 	folded := map[pcommon.SpanID]bool{}
-	forEachSpanWithScope(e.data, func(scope pcommon.InstrumentationScope, span ptrace.Span) {
+	spanwalk.Each(e.data, func(_ pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
 		if t.folder != nil && t.folder.foldsLate(scope, span) {
 			folded[span.SpanID()] = true
 			// Until resolved below, a folded span stands for its parent.
@@ -77,20 +79,6 @@ func (e *emittedTrace) resolve(id pcommon.SpanID) (pcommon.SpanID, bool) {
 		id, moved = s, true
 	}
 	return id, false
-}
-
-// forEachSpanWithScope calls fn for every span with its scope.
-func forEachSpanWithScope(td ptrace.Traces, fn func(pcommon.InstrumentationScope, ptrace.Span)) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				fn(sss.At(j).Scope(), spans.At(k))
-			}
-		}
-	}
 }
 
 // removeSpans drops the given spans from td.

@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 // lateFoldDialect also folds late "fold..." spans, as AutoGen's dialect folds
@@ -51,7 +53,7 @@ func TestLateAutoGenPlumbingIsFolded(t *testing.T) {
 	assert.Implements(t, (*lateSpanFolder)(nil), autogenDialect{})
 	td := recordings.MustLoad(t, recordings.Reference)
 	var plumbing, llm, user int
-	forEachSpanWithScope(td, func(scope pcommon.InstrumentationScope, s ptrace.Span) {
+	spanwalk.Each(td, func(_ pcommon.Resource, scope pcommon.InstrumentationScope, s ptrace.Span) {
 		switch {
 		case autogenDialect{}.foldsLate(scope, s):
 			plumbing++

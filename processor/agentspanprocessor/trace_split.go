@@ -3,6 +3,8 @@ package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langs
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
 // traceChunk is the part of one request that belongs to one trace, with each
@@ -57,14 +59,5 @@ func splitByTrace(td ptrace.Traces) []traceChunk {
 
 // forEachSpan calls fn for every span of td.
 func forEachSpan(td ptrace.Traces, fn func(span ptrace.Span)) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				fn(spans.At(k))
-			}
-		}
-	}
+	spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) { fn(s) })
 }
