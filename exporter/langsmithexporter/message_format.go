@@ -194,6 +194,3 @@ func contentValue(v any) any {
 	}
 	return s
 }
-
-// groupIndexed groups "<prefix><i>.<field>" keys by index i, in index order,
-// each group mapping field to value. Keys whose index is not a number (such

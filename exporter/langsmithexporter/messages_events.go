@@ -5,6 +5,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
 )
 
 // This file reads messages carried as span events (older GenAI semconv
@@ -130,7 +132,7 @@ func choiceEvent(a pcommon.Map) []any {
 			msg["content"] = contentValue(valueToAny(v))
 		}
 		var calls []any
-		for _, tc := range groupIndexed(a.All(), "tool_calls.") {
+		for _, tc := range indexedattr.Group(a.All(), "tool_calls.") {
 			args, _ := fieldAny(tc, "function.arguments", "arguments")
 			calls = append(calls, toolCall(fieldString(tc, "id"), fieldString(tc, "function.name", "name"), args))
 		}

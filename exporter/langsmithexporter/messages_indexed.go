@@ -1,51 +1,16 @@
 package langsmithexporter
 
 import (
-	"iter"
 	"maps"
-	"sort"
-	"strconv"
-	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
 )
 
 // This file reads messages spread over indexed attributes: openllmetry's
 // gen_ai.prompt.{i}.* / gen_ai.completion.{i}.*, OpenInference's
 // llm.input_messages.{i}.* and retrieval.documents.{i}.*.
-
-// as gen_ai.prompt.prompt_filter_results) are ignored.
-func groupIndexed(all iter.Seq2[string, pcommon.Value], prefix string) []map[string]pcommon.Value {
-	groups := map[int]map[string]pcommon.Value{}
-	for k, v := range all {
-		rest, ok := strings.CutPrefix(k, prefix)
-		if !ok {
-			continue
-		}
-		idx, field, ok := strings.Cut(rest, ".")
-		if !ok || field == "" {
-			continue
-		}
-		i, err := strconv.Atoi(idx)
-		if err != nil || i < 0 {
-			continue
-		}
-		if groups[i] == nil {
-			groups[i] = map[string]pcommon.Value{}
-		}
-		groups[i][field] = v
-	}
-	indices := make([]int, 0, len(groups))
-	for i := range groups {
-		indices = append(indices, i)
-	}
-	sort.Ints(indices)
-	out := make([]map[string]pcommon.Value, 0, len(indices))
-	for _, i := range indices {
-		out = append(out, groups[i])
-	}
-	return out
-}
 
 func fieldString(g map[string]pcommon.Value, names ...string) string {
 	for _, n := range names {
@@ -72,7 +37,7 @@ func fieldAny(g map[string]pcommon.Value, names ...string) (any, bool) {
 // .arguments, the .message.role/.message.content variant, and for
 // completions .finish_reason, .refusal and the legacy .function_call.
 func indexedMessages(attrs pcommon.Map, prefix string, output bool) map[string]any {
-	groups := groupIndexed(attrs.All(), prefix)
+	groups := indexedattr.Group(attrs.All(), prefix)
 	var msgs []any
 	for _, g := range groups {
 		msg := map[string]any{}
@@ -84,7 +49,7 @@ func indexedMessages(attrs pcommon.Map, prefix string, output bool) map[string]a
 			msg["tool_call_id"] = id
 		}
 		var calls []any
-		for _, tc := range groupIndexed(maps.All(g), "tool_calls.") {
+		for _, tc := range indexedattr.Group(maps.All(g), "tool_calls.") {
 			args, _ := fieldAny(tc, "arguments", "function.arguments")
 			calls = append(calls, toolCall(fieldString(tc, "id"), fieldString(tc, "name", "function.name"), args))
 		}
@@ -127,7 +92,7 @@ func indexedMessages(attrs pcommon.Map, prefix string, output bool) map[string]a
 // message_content.* and .message.tool_calls.{j}.tool_call.*.
 func openInferenceMessages(attrs pcommon.Map, prefix string, output bool) map[string]any {
 	var msgs []any
-	for _, g := range groupIndexed(attrs.All(), prefix) {
+	for _, g := range indexedattr.Group(attrs.All(), prefix) {
 		role := fieldString(g, "message.role")
 		if role == "" {
 			role = defaultRole(output)
@@ -145,7 +110,7 @@ func openInferenceMessages(attrs pcommon.Map, prefix string, output bool) map[st
 			msg["tool_call_id"] = s
 		}
 		var calls []any
-		for _, tc := range groupIndexed(maps.All(g), "message.tool_calls.") {
+		for _, tc := range indexedattr.Group(maps.All(g), "message.tool_calls.") {
 			args, _ := fieldAny(tc, "tool_call.function.arguments")
 			calls = append(calls, toolCall(fieldString(tc, "tool_call.id"), fieldString(tc, "tool_call.function.name"), args))
 		}
@@ -162,7 +127,7 @@ func openInferenceMessages(attrs pcommon.Map, prefix string, output bool) map[st
 
 func openInferenceContents(g map[string]pcommon.Value) []any {
 	var blocks []any
-	for _, c := range groupIndexed(maps.All(g), "message.contents.") {
+	for _, c := range indexedattr.Group(maps.All(g), "message.contents.") {
 		switch fieldString(c, "message_content.type") {
 		case "image":
 			blocks = append(blocks, map[string]any{"type": "image_url", "image_url": map[string]any{"url": fieldString(c, "message_content.image.image.url")}})
@@ -177,7 +142,7 @@ func openInferenceContents(g map[string]pcommon.Value) []any {
 // into LangSmith's retriever output.
 func retrievalDocuments(attrs pcommon.Map) map[string]any {
 	var docs []any
-	for _, g := range groupIndexed(attrs.All(), "retrieval.documents.") {
+	for _, g := range indexedattr.Group(attrs.All(), "retrieval.documents.") {
 		doc := map[string]any{"page_content": fieldString(g, "document.content"), "type": "Document", "metadata": map[string]any{}}
 		if md, ok := fieldAny(g, "document.metadata"); ok {
 			if obj, ok := decodeStructured(md).(map[string]any); ok {

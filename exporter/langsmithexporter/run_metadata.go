@@ -5,6 +5,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
 )
 
 // This file builds a run's extra (metadata, invocation_params, runtime) and tags.
@@ -216,7 +218,7 @@ func toolDefinitions(attrs pcommon.Map) []any {
 		return out
 	}
 	var out []any
-	for _, g := range groupIndexed(attrs.All(), "llm.request.functions.") {
+	for _, g := range indexedattr.Group(attrs.All(), "llm.request.functions.") {
 		fn := map[string]any{"name": fieldString(g, "name")}
 		if d := fieldString(g, "description"); d != "" {
 			fn["description"] = d
@@ -226,7 +228,7 @@ func toolDefinitions(attrs pcommon.Map) []any {
 		}
 		out = append(out, map[string]any{"type": "function", "function": fn})
 	}
-	for _, g := range groupIndexed(attrs.All(), "llm.tools.") {
+	for _, g := range indexedattr.Group(attrs.All(), "llm.tools.") {
 		if s, ok := fieldAny(g, "tool.json_schema"); ok {
 			out = append(out, openAITool(decodeStructured(s)))
 		}

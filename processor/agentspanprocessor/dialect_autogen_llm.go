@@ -3,11 +3,12 @@ package agentspanprocessor
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
-	"strconv"
+	"maps"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
 )
 
 // maxPayloadBytes bounds the JSON the rules parse; bigger values are left
@@ -108,7 +109,7 @@ func llmToolCalls(n *spanNode) []agToolCall {
 		}
 	}
 	for _, c := range legacyIndexed(n.span.Attributes(), "gen_ai.completion.") {
-		for _, tc := range subIndexed(c, "tool_calls.") {
+		for _, tc := range indexedattr.Group(maps.All(c), "tool_calls.") {
 			out = append(out, agToolCall{id: tc["id"], name: tc["name"], args: compactJSONString(tc["arguments"])})
 		}
 	}
@@ -165,64 +166,15 @@ func llmAnswerText(n *spanNode) string {
 	return n.attr("gen_ai.completion.0.content")
 }
 
-// legacyIndexed groups `<prefix><i>.<rest>` attributes by i, in index order.
+// legacyIndexed groups `<prefix><i>.<rest>` attributes by i, in index order,
+// as strings.
 func legacyIndexed(attrs pcommon.Map, prefix string) []map[string]string {
-	byIdx := map[int]map[string]string{}
-	attrs.Range(func(k string, v pcommon.Value) bool {
-		if !strings.HasPrefix(k, prefix) {
-			return true
+	asStrings := func(yield func(string, string) bool) {
+		for k, v := range attrs.All() {
+			if strings.HasPrefix(k, prefix) && !yield(k, v.AsString()) {
+				return
+			}
 		}
-		rest := k[len(prefix):]
-		dot := strings.IndexByte(rest, '.')
-		if dot <= 0 {
-			return true
-		}
-		i, err := strconv.Atoi(rest[:dot])
-		if err != nil || i < 0 {
-			return true
-		}
-		if byIdx[i] == nil {
-			byIdx[i] = map[string]string{}
-		}
-		byIdx[i][rest[dot+1:]] = v.AsString()
-		return true
-	})
-	return orderedGroups(byIdx)
-}
-
-// subIndexed groups the keys `<prefix><j>.<field>` of one legacy entry by j.
-func subIndexed(entry map[string]string, prefix string) []map[string]string {
-	byIdx := map[int]map[string]string{}
-	for k, v := range entry {
-		if !strings.HasPrefix(k, prefix) {
-			continue
-		}
-		rest := k[len(prefix):]
-		dot := strings.IndexByte(rest, '.')
-		if dot <= 0 {
-			continue
-		}
-		j, err := strconv.Atoi(rest[:dot])
-		if err != nil || j < 0 {
-			continue
-		}
-		if byIdx[j] == nil {
-			byIdx[j] = map[string]string{}
-		}
-		byIdx[j][rest[dot+1:]] = v
 	}
-	return orderedGroups(byIdx)
-}
-
-func orderedGroups(byIdx map[int]map[string]string) []map[string]string {
-	idx := make([]int, 0, len(byIdx))
-	for i := range byIdx {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	out := make([]map[string]string, 0, len(idx))
-	for _, i := range idx {
-		out = append(out, byIdx[i])
-	}
-	return out
+	return indexedattr.Group(asStrings, prefix)
 }
