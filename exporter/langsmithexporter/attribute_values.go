@@ -1,7 +1,6 @@
 package langsmithexporter
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -142,13 +141,12 @@ func decodeJSONValue(v any) any {
 	return v
 }
 
-// marshalJSON encodes without HTML escaping, as the Python SDK does.
+// marshalJSON renders v as JSON text the way request bodies are encoded
+// (encodeJSON); "" when v cannot be encoded.
 func marshalJSON(v any) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := encodeJSON(v)
+	if err != nil {
 		return ""
 	}
-	return strings.TrimSuffix(buf.String(), "\n")
+	return string(b)
 }

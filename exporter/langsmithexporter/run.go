@@ -1,7 +1,5 @@
 package langsmithexporter
 
-import "encoding/json"
-
 // run is one LangSmith run exactly as it is posted to /runs/multipart (one
 // "post" per run, already carrying end_time, outputs and error: OTel spans
 // arrive ended, so no patch is ever needed).
@@ -35,28 +33,4 @@ type run struct {
 type tenant struct {
 	APIKey      string
 	WorkspaceID string
-}
-
-// batchRun is the JSON body form used by the /runs/batch fallback, where the
-// out-of-band fields are inlined.
-func (r *run) batchRun() map[string]any {
-	main, _ := json.Marshal(r)
-	var m map[string]any
-	_ = json.Unmarshal(main, &m)
-	if r.Inputs != nil {
-		m["inputs"] = r.Inputs
-	}
-	if r.Outputs != nil {
-		m["outputs"] = r.Outputs
-	}
-	if r.Events != nil {
-		m["events"] = r.Events
-	}
-	if r.Extra != nil {
-		m["extra"] = r.Extra
-	}
-	if r.Error != "" {
-		m["error"] = r.Error
-	}
-	return m
 }

@@ -53,8 +53,9 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 			c.Outputs = map[string]any{}
 		}
 		c.Outputs["usage_metadata"] = usage
-		// A second, independent copy: later steps may edit one place only.
-		metadata["usage_metadata"] = usageMetadata(attrs)
+		// LangSmith reads usage from either place; the map is only encoded,
+		// never edited, so both can share it.
+		metadata["usage_metadata"] = usage
 	}
 
 	var chunks int
