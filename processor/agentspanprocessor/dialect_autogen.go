@@ -163,12 +163,18 @@ const (
 // foldsLate recognises plumbing and agent-construction spans on their own,
 // for late spans of an AutoGen trace already emitted.
 func (autogenDialect) foldsLate(scope pcommon.InstrumentationScope, span ptrace.Span) bool {
-	name := span.Name()
-	if autogenPlumbingName.MatchString(name) || strings.HasPrefix(scope.Name(), "autogen ") {
-		return true
-	}
 	op, _ := span.Attributes().Get(attrGenAIOperation)
-	return op.Str() == "create_agent" || strings.HasPrefix(name, "create_agent ")
+	return isPlumbingSpan(scope.Name(), span.Name()) || isCreateAgentSpan(op.Str(), span.Name())
+}
+
+// isPlumbingSpan: the runtime's messaging spans.
+func isPlumbingSpan(scopeName, name string) bool {
+	return autogenPlumbingName.MatchString(name) || strings.HasPrefix(scopeName, "autogen ")
+}
+
+// isCreateAgentSpan: an agent's construction, a 0 ms event.
+func isCreateAgentSpan(op, name string) bool {
+	return op == "create_agent" || (op == "" && strings.HasPrefix(name, "create_agent "))
 }
 
 // classify gives every span its first role and its own team id.
@@ -179,9 +185,9 @@ func (r *autogenRewrite) classify() {
 		op := n.attr(attrGenAIOperation)
 		name := n.name()
 		switch {
-		case autogenPlumbingName.MatchString(name) || strings.HasPrefix(n.scope.Scope().Name(), "autogen "):
+		case isPlumbingSpan(n.scope.Scope().Name(), name):
 			a.role = rolePlumbing
-		case op == "create_agent" || (op == "" && strings.HasPrefix(name, "create_agent ")):
+		case isCreateAgentSpan(op, name):
 			a.role = roleCreateAgent
 		case op == "invoke_agent" || (op == "" && strings.HasPrefix(name, "invoke_agent ")):
 			a.role = roleTurn
