@@ -236,3 +236,15 @@ type panicDialect struct{}
 func (panicDialect) name() string                                       { return "panic" }
 func (panicDialect) matches(ptrace.Traces) bool                         { return true }
 func (panicDialect) rewrite(ptrace.Traces, rewriteOptions) rewriteStats { panic("dialect bug") }
+
+// emitRootFoldedKept sends root(1) -> "fold plumbing"(2) -> kept(3) of trace
+// 1 and waits until the processor emitted it (with 2 folded by the dialect).
+func emitRootFoldedKept(t *testing.T, p *agentSpanProcessor, sink *recordingSink) {
+	t.Helper()
+	require.NoError(t, p.ConsumeTraces(context.Background(), buildTraces(
+		testSpan{trace: 1, id: 1, name: "root"},
+		testSpan{trace: 1, id: 2, parent: 1, name: "fold plumbing"},
+		testSpan{trace: 1, id: 3, parent: 2, name: "kept"},
+	)))
+	require.Eventually(t, func() bool { return sink.batchCount() == 1 }, waitFor, 5*time.Millisecond)
+}

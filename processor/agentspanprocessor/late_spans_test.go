@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,12 +27,7 @@ func TestLatePlumbingIsFoldedLikeItsSiblings(t *testing.T) {
 	sink := &recordingSink{}
 	p := startProcessor(t, testConfig(), sink, []dialect{lateFoldDialect{}}, nil)
 	ctx := context.Background()
-	require.NoError(t, p.ConsumeTraces(ctx, buildTraces(
-		testSpan{trace: 1, id: 1, name: "root"},
-		testSpan{trace: 1, id: 2, parent: 1, name: "fold plumbing"},
-		testSpan{trace: 1, id: 3, parent: 2, name: "kept"},
-	)))
-	require.Eventually(t, func() bool { return sink.batchCount() == 1 }, waitFor, 5*time.Millisecond)
+	emitRootFoldedKept(t, p, sink)
 
 	// A late plumbing span under a kept span, with a kept child in the same batch.
 	require.NoError(t, p.ConsumeTraces(ctx, buildTraces(

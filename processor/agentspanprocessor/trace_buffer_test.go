@@ -220,13 +220,7 @@ func TestLateSpanPlacedUnderSurvivingAncestor(t *testing.T) {
 	sink := &recordingSink{}
 	p := startProcessor(t, testConfig(), sink, []dialect{foldDialect{}}, nil)
 	ctx := context.Background()
-	// root(1) -> fold plumbing(2) -> kept(3)
-	require.NoError(t, p.ConsumeTraces(ctx, buildTraces(
-		testSpan{trace: 1, id: 1, name: "root"},
-		testSpan{trace: 1, id: 2, parent: 1, name: "fold plumbing"},
-		testSpan{trace: 1, id: 3, parent: 2, name: "kept"},
-	)))
-	require.Eventually(t, func() bool { return sink.batchCount() == 1 }, waitFor, 5*time.Millisecond)
+	emitRootFoldedKept(t, p, sink)
 	_, spans := sink.snapshot()
 	require.Len(t, spans, 2)
 	assert.Equal(t, spanIDOf(1), byID(spans)[spanIDOf(3)].parent, "dialect re-parented the kept span")
