@@ -15,29 +15,29 @@ source scripts/lib.sh
 [[ -x bin/langsmith-sink ]] || make sink
 go build -o bin/loadgen ./bench/loadgen
 
-# Baseline.
+# load NAME CONFIG DESCRIPTION: runs a collector with CONFIG, replays the
+# recording into it while sampling it, writes $WORK/NAME.json, stops it.
+load() {
+	export BENCH_OTLP_PORT=$(free_port) BENCH_HEALTH_PORT=$(free_port)
+	GOMAXPROCS=2 bin/otelcol-langsmith --config "bench/configs/$2.yaml" >"$WORK/$1.log" 2>&1 &
+	local pid=$!
+	PIDS+=($pid)
+	wait_health "$BENCH_HEALTH_PORT" "$WORK/$1.log"
+	echo "$3 at $RATE spans/s for $DURATION"
+	bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$RATE" -duration "$DURATION" -pid "$pid" | tee "$WORK/$1.json"
+	kill "$pid"
+}
+
+# Baseline: the upstream-equivalent pipeline into an OTLP sink.
 export BENCH_SINK_PORT=$(free_port)
 GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/otlp-sink.yaml >"$WORK/otlp-sink.log" 2>&1 &
 PIDS+=($!)
-export BENCH_OTLP_PORT=$(free_port) BENCH_HEALTH_PORT=$(free_port)
-GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/baseline.yaml >"$WORK/baseline.log" 2>&1 &
-BASE_PID=$!
-PIDS+=($BASE_PID)
-wait_health "$BENCH_HEALTH_PORT" "$WORK/baseline.log"
-echo "baseline: otlp -> batch -> otlp_http at $RATE spans/s for $DURATION"
-bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$RATE" -duration "$DURATION" -pid "$BASE_PID" | tee "$WORK/baseline.json"
-kill "$BASE_PID"
+load baseline baseline "baseline: otlp -> batch -> otlp_http"
 
-# The product pipeline.
+# The product pipeline into the LangSmith-compatible sink.
 start_sink bench-key
 export LANGSMITH_ENDPOINT=$SINK_URL
-export BENCH_OTLP_PORT=$(free_port) BENCH_HEALTH_PORT=$(free_port)
-GOMAXPROCS=2 bin/otelcol-langsmith --config bench/configs/langsmith.yaml >"$WORK/langsmith.log" 2>&1 &
-OURS_PID=$!
-PIDS+=($OURS_PID)
-wait_health "$BENCH_HEALTH_PORT" "$WORK/langsmith.log"
-echo "otelcol-langsmith: otlp -> agent_span -> langsmith at $RATE spans/s for $DURATION"
-bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$RATE" -duration "$DURATION" -pid "$OURS_PID" | tee "$WORK/ours.json"
+load ours langsmith "otelcol-langsmith: otlp -> agent_span -> langsmith"
 
 # Every replayed trace must arrive whole: 12 runs per reference trace.
 python3 - "$WORK/baseline.json" "$WORK/ours.json" "$LANGSMITH_ENDPOINT" <<'PY'
