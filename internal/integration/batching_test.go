@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -32,12 +31,7 @@ func TestSmallTracesShareRequests(t *testing.T) {
 	}
 	runs := waitForStableRuns(t, p.server, traces, 20*time.Second)
 	require.Len(t, runs, traces)
-	ingest := 0
-	for _, r := range p.server.Requests() {
-		if strings.HasPrefix(r.Path, "/runs") {
-			ingest++
-		}
-	}
+	ingest := len(ingestRequests(p.server))
 	assert.LessOrEqual(t, ingest, 3, "%d one-span traces took %d requests", traces, ingest)
 	assert.Empty(t, p.server.Violations())
 }

@@ -201,3 +201,14 @@ func asInt(v any) (int64, bool) {
 	}
 	return 0, false
 }
+
+// ingestRequests are the requests that carried runs (not /info).
+func ingestRequests(srv *langsmithtest.Server) []langsmithtest.Request {
+	var out []langsmithtest.Request
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/runs") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
