@@ -112,7 +112,7 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 	if first := nodes[n.key]; first != n {
 		p := t.place(first, nodes, stats)
 		n.placed = p
-		writePlacement(n.span, p, first.span)
+		writePlacement(n.span, first.span)
 		return p
 	}
 	start := toMicros(n.span.StartTimestamp().AsTime())
@@ -177,7 +177,7 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 }
 
 // writePlacement copies a placement onto a duplicate of an already placed span.
-func writePlacement(dst ptrace.Span, _ *placedRun, src ptrace.Span) {
+func writePlacement(dst, src ptrace.Span) {
 	for _, k := range []string{annotationRunID, annotationTraceID, annotationParentRunID, annotationDottedOrder, annotationStartTime, annotationOrphan, annotationTraceSplit} {
 		if v, ok := src.Attributes().Get(k); ok {
 			v.CopyTo(dst.Attributes().PutEmpty(k))
