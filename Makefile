@@ -12,8 +12,12 @@ BIN_DIR      := $(CURDIR)/bin
 OTELCOL      := $(BIN_DIR)/otelcol-langsmith
 SINK         := $(BIN_DIR)/langsmith-sink
 DIST_DIR     := cmd/otelcol-langsmith
+VERSION      := $(shell sed -n 's/^  version: *//p' builder-config.yaml)
+HELM_VERSION := v3.22.0
+HELM         := $(TOOLS_DIR)/helm
+KUBE_APISERVER := $(TOOLS_DIR)/kube-apiserver
 
-.PHONY: all build sink ocb mdatagen generate check-generated test unit-test vet validate-examples e2e demo bench clean
+.PHONY: all build sink ocb mdatagen helm kube-apiserver etcd podman image helm-test generate check-generated test unit-test vet validate-examples e2e demo bench clean
 
 all: build
 
@@ -27,6 +31,27 @@ $(MDATAGEN):
 
 ocb: $(OCB)
 mdatagen: $(MDATAGEN)
+
+$(HELM):
+	@mkdir -p $(TOOLS_DIR)
+	GOBIN=$(TOOLS_DIR) CGO_ENABLED=0 $(GO) install -trimpath -ldflags="-s -w" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+# kube-apiserver for the chart tests, built from the Go module proxy (several
+# minutes cold; kept in .tools and rebuilt only when its module changes).
+$(KUBE_APISERVER): tools/kube-apiserver/go.mod
+	@mkdir -p $(TOOLS_DIR)
+	cd tools/kube-apiserver && CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(KUBE_APISERVER) k8s.io/kubernetes/cmd/kube-apiserver
+
+helm: $(HELM)
+kube-apiserver: $(KUBE_APISERVER)
+
+# Debian packages the chart tests run: etcd for the API server, podman and runc
+# for the image. Installed only where missing.
+etcd:
+	@command -v etcd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server; }
+
+podman:
+	@command -v podman >/dev/null && command -v runc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc; }
 
 # Regenerate the distribution's sources from builder-config.yaml, then compile.
 build: $(OCB)
@@ -69,6 +94,24 @@ test: vet unit-test check-generated validate-examples e2e
 
 e2e: build sink
 	./e2e/run.sh
+
+# Container image: the static binary for each platform, one multi-arch manifest
+# (podman, rootful, runc). The version is builder-config.yaml's dist.version.
+IMAGE_REPO ?= localhost/otelcol-langsmith
+IMAGE      := $(IMAGE_REPO):$(VERSION)
+PLATFORMS  ?= linux/amd64 linux/arm64
+
+image: $(OCB) podman
+	$(OCB) --config builder-config.yaml --skip-compilation
+	IMAGE=$(IMAGE) PLATFORMS="$(PLATFORMS)" GO=$(GO) ./scripts/image.sh
+
+# The chart: lint, rendered-manifest tests, strict decoding into k8s.io/api,
+# helm install into a real kube-apiserver + etcd, and the pod run as rendered
+# from the built image with podman.
+helm-test: $(HELM) $(KUBE_APISERVER) etcd podman build sink image
+	cd deploy/helmtest && HELM=$(HELM) KUBE_APISERVER=$(KUBE_APISERVER) ETCD="$$(command -v etcd)" \
+		PODMAN="$$(command -v podman)" RUNC="$$(command -v runc)" OTELCOL_BIN=$(OTELCOL) SINK_BIN=$(SINK) IMAGE=$(IMAGE) \
+		$(GO) test -count=1 -timeout 30m ./...
 
 demo: build sink
 	./scripts/demo.sh
