@@ -41,7 +41,7 @@ func TestAPIServer(t *testing.T) {
 		{
 			name: "mode=deployment",
 			// The chart refuses the per-node hostPath queue for gateway replicas.
-			args:   []string{"--set", "mode=deployment", "--set", "persistence.type=emptyDir", "--set", "langsmith.apiKey=test-key"},
+			args:   []string{"--set", "mode=deployment", "--set", "langsmith.apiKey=test-key"},
 			want:   []string{"Deployment", "ConfigMap", "Secret", "ServiceAccount", "Service"},
 			absent: []string{"DaemonSet"},
 		},

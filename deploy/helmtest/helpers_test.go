@@ -85,3 +85,29 @@ func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
+
+// ciValuesFiles lists the chart's ci/*.yaml value files, the option sets helm
+// lint and the rendered-output tests exercise.
+func ciValuesFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(chartDir, "ci", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no ci values files in %s: %v", chartDir, err)
+	}
+	return files
+}
+
+// valueSets names every rendering the tests cover: both modes with the
+// minimum a user must set, and each ci values file (with the PodMonitor API
+// advertised, so that template renders too).
+func valueSets(t *testing.T) map[string][]string {
+	t.Helper()
+	sets := map[string][]string{
+		"daemonset":  {"--set", "langsmith.existingSecret=ls-key"},
+		"deployment": {"--set", "langsmith.existingSecret=ls-key", "--set", "mode=deployment"},
+	}
+	for _, f := range ciValuesFiles(t) {
+		sets["ci/"+filepath.Base(f)] = []string{"-f", f, "--api-versions", "monitoring.coreos.com/v1/PodMonitor"}
+	}
+	return sets
+}

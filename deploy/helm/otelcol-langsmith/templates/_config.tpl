@@ -1,0 +1,117 @@
+{{/*
+The collector config: otlp -> memory_limiter -> agent_span -> langsmith, built
+from the values, then .Values.config merged over it. Secrets appear only as
+${env:...} references to variables the pod fills with secretKeyRef.
+*/}}
+
+{{- define "otelcol-langsmith.otlpProtocol" -}}
+endpoint: 0.0.0.0:{{ .port.containerPort }}
+{{- if .auth }}
+auth:
+  authenticator: bearertokenauth
+{{- end }}
+{{- end }}
+
+{{- define "otelcol-langsmith.generatedConfig" -}}
+{{- $persist := .Values.persistence.enabled }}
+{{- $auth := .Values.receiverAuth.enabled }}
+receivers:
+  otlp:
+    protocols:
+      {{- if .Values.ports.otlp.enabled }}
+      grpc:
+        {{- include "otelcol-langsmith.otlpProtocol" (dict "port" .Values.ports.otlp "auth" $auth) | nindent 8 }}
+      {{- end }}
+      {{- if .Values.ports.otlpHttp.enabled }}
+      http:
+        {{- include "otelcol-langsmith.otlpProtocol" (dict "port" .Values.ports.otlpHttp "auth" $auth) | nindent 8 }}
+      {{- end }}
+processors:
+  memory_limiter:
+    check_interval: {{ .Values.memoryLimiter.checkInterval }}
+    limit_percentage: {{ .Values.memoryLimiter.limitPercentage }}
+    spike_limit_percentage: {{ .Values.memoryLimiter.spikeLimitPercentage }}
+  agent_span: {}
+exporters:
+  langsmith:
+    endpoint: {{ .Values.langsmith.endpoint | quote }}
+    api_key: ${env:LANGSMITH_API_KEY}
+    project: {{ .Values.langsmith.project | quote }}
+    {{- with .Values.langsmith.workspaceId }}
+    workspace_id: {{ . | quote }}
+    {{- end }}
+    {{- with .Values.langsmith.projectAttributes }}
+    project_attributes: {{ toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with .Values.langsmith.projects }}
+    projects:
+      {{- range $i, $p := . }}
+      {{ $p.name | quote }}:
+        {{- if or $p.apiKey $p.existingSecret }}
+        api_key: ${env:{{ include "otelcol-langsmith.projectKeyEnv" $i }}}
+        {{- end }}
+        {{- with $p.workspaceId }}
+        workspace_id: {{ . | quote }}
+        {{- end }}
+      {{- end }}
+    {{- end }}
+    {{- if $persist }}
+    sending_queue:
+      storage: file_storage
+    {{- end }}
+extensions:
+  health_check:
+    endpoint: 0.0.0.0:{{ include "otelcol-langsmith.healthPort" . }}
+  {{- if $persist }}
+  file_storage:
+    directory: {{ .Values.persistence.mountPath }}
+    # The volume already exists; this only keeps `validate` and a bare run working.
+    create_directory: true
+  {{- end }}
+  {{- if $auth }}
+  bearertokenauth:
+    token: ${env:OTLP_BEARER_TOKEN}
+  {{- end }}
+service:
+  extensions:
+    - health_check
+    {{- if $persist }}
+    - file_storage
+    {{- end }}
+    {{- if $auth }}
+    - bearertokenauth
+    {{- end }}
+  telemetry:
+    resource:
+      k8s.node.name: ${env:K8S_NODE_NAME}
+      k8s.pod.name: ${env:K8S_POD_NAME}
+      k8s.namespace.name: ${env:K8S_NAMESPACE}
+    {{- if .Values.metrics.enabled }}
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 0.0.0.0
+                port: {{ .Values.metrics.port }}
+    {{- end }}
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [memory_limiter, agent_span]
+      exporters: [langsmith]
+{{- end }}
+
+{{/* Env var holding projects[i]'s API key (index, not name: names need not be valid env names). */}}
+{{- define "otelcol-langsmith.projectKeyEnv" -}}
+LANGSMITH_API_KEY_{{ . }}
+{{- end }}
+
+{{- define "otelcol-langsmith.config" -}}
+{{- include "otelcol-langsmith.validate" . }}
+{{- $generated := include "otelcol-langsmith.generatedConfig" . | fromYaml }}
+{{- if hasKey $generated "Error" }}
+{{- fail (printf "generated collector config: %s" $generated.Error) }}
+{{- end }}
+{{- toYaml (mustMergeOverwrite $generated (deepCopy .Values.config)) }}
+{{- end }}
