@@ -90,7 +90,7 @@ validate-examples: build
 
 # The test command of the README and of CI: Go tests first, then the real
 # AutoGen end-to-end suite against the built binary.
-test: vet unit-test check-generated validate-examples e2e
+test: vet unit-test check-generated validate-examples helm-test e2e
 
 e2e: build sink
 	./e2e/run.sh
