@@ -2,6 +2,7 @@ package helmtest
 
 import (
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -113,8 +114,15 @@ func TestDefaultRendersDaemonSet(t *testing.T) {
 			t.Fatalf("env %s from the downward API: %+v", name, e)
 		}
 	}
-	if got := lookup(m.parsedConfig(t), "service", "telemetry", "resource", "k8s.node.name"); got != "${env:K8S_NODE_NAME}" {
-		t.Fatalf("own telemetry resource k8s.node.name = %v", got)
+	attrs, _ := lookup(m.parsedConfig(t), "service", "telemetry", "resource", "attributes").([]any)
+	want := map[string]string{"k8s.node.name": "${env:K8S_NODE_NAME}", "k8s.pod.name": "${env:K8S_POD_NAME}"}
+	for _, a := range attrs {
+		if kv, ok := a.(map[string]any); ok && want[fmt.Sprint(kv["name"])] == kv["value"] {
+			delete(want, fmt.Sprint(kv["name"]))
+		}
+	}
+	if len(want) != 0 {
+		t.Fatalf("own telemetry resource attributes %v lack %v", attrs, want)
 	}
 }
 

@@ -83,9 +83,13 @@ service:
     {{- end }}
   telemetry:
     resource:
-      k8s.node.name: ${env:K8S_NODE_NAME}
-      k8s.pod.name: ${env:K8S_POD_NAME}
-      k8s.namespace.name: ${env:K8S_NAMESPACE}
+      attributes:
+        - name: k8s.node.name
+          value: ${env:K8S_NODE_NAME}
+        - name: k8s.pod.name
+          value: ${env:K8S_POD_NAME}
+        - name: k8s.namespace.name
+          value: ${env:K8S_NAMESPACE}
     {{- if .Values.metrics.enabled }}
     metrics:
       readers:
