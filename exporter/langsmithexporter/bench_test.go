@@ -15,7 +15,10 @@ import (
 // The benchmarks below turn the same recorded AutoGen trace into a request
 // body. BenchmarkBaselineOTLPZstd is what an otlp_http exporter does with it
 // (protobuf + zstd); bench/run.sh prints the others as ratios to it, so the
-// figures mean the same on a noisy shared machine.
+// figures mean the same on a noisy shared machine. The steps are measured
+// apart too: placement and mapping (BenchmarkPlaceMap), and encoding the runs
+// (BenchmarkEncodeRuns) next to encoding them with encoding/json by
+// reflection (BenchmarkEncodeRunsEncodingJSON, how it was done before).
 
 func benchTrace(b *testing.B) ptrace.Traces {
 	td, err := recordings.Load("autogen-0.7.5-reference")
@@ -70,6 +73,65 @@ func BenchmarkPlaceMapEncodeZstd(b *testing.B) {
 		writeMultipart(&buf, "benchboundary", encoded)
 		if _, err := comp.compress(encodingZstd, buf.Bytes()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// benchRuns maps the reference trace to runs once.
+func benchRuns(b *testing.B) []*run {
+	cfg := createDefaultConfig().(*Config)
+	cfg.APIKey = "k"
+	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	if err != nil {
+		b.Fatal(err)
+	}
+	td := benchTrace(b)
+	e.tree.annotate(td)
+	return e.runsFromTraces(td)
+}
+
+func BenchmarkPlaceMap(b *testing.B) {
+	src := benchTrace(b)
+	cfg := createDefaultConfig().(*Config)
+	cfg.APIKey = "k"
+	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		td := ptrace.NewTraces()
+		src.CopyTo(td)
+		b.StartTimer()
+		e.tree.annotate(td)
+		if len(e.runsFromTraces(td)) == 0 {
+			b.Fatal("no runs")
+		}
+	}
+}
+
+func BenchmarkEncodeRuns(b *testing.B) {
+	runs := benchRuns(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, r := range runs {
+			if _, _, err := encodeRun(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkEncodeRunsEncodingJSON(b *testing.B) {
+	runs := benchRuns(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, r := range runs {
+			_ = legacyEncodeRun(b, r)
 		}
 	}
 }

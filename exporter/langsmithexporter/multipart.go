@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -42,25 +43,31 @@ func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
 	if _, perr := uuid.Parse(r.ID); perr != nil || len(r.ID) != 36 {
 		return nil, nil, fmt.Errorf("run id %q is not a UUID", r.ID)
 	}
-	main, err := encodeJSON(r)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode run %s: %w", r.ID, err)
-	}
-	prefix := "post." + r.ID
-	er = &encodedRun{run: r, parts: []multipartPart{{name: prefix, body: main}}}
+	// Every part is appended to one pooled scratch buffer, then copied once
+	// into a buffer of the exact size that the parts are slices of.
+	scratch := encodeBufs.Get().(*[]byte)
+	buf := appendRunMain((*scratch)[:0], r)
+	ends := [6]int{len(buf)}
+	names := [6]string{"post." + r.ID}
+	n := 1
 	add := func(field string, v any) {
-		body, ferr := encodeJSON(v)
+		start := len(buf)
+		var ferr error
+		buf, ferr = appendJSON(buf, v)
 		if ferr != nil {
+			buf = buf[:start]
 			fieldErrs = append(fieldErrs, fmt.Errorf("run %s field %s: %w", r.ID, field, ferr))
-			body, _ = encodeJSON(map[string]string{"otelcol_langsmith_encoding_error": ferr.Error()})
+			var note any = map[string]any{"otelcol_langsmith_encoding_error": ferr.Error()}
 			if field == "events" {
-				body, _ = encodeJSON([]map[string]any{{
+				note = []any{map[string]any{
 					"name":   "otelcol_langsmith_encoding_error",
-					"kwargs": map[string]string{"error": ferr.Error()},
-				}})
+					"kwargs": map[string]any{"error": ferr.Error()},
+				}}
 			}
+			buf, _ = appendJSON(buf, note)
 		}
-		er.parts = append(er.parts, multipartPart{name: prefix + "." + field, body: body})
+		ends[n], names[n] = len(buf), names[0]+"."+field
+		n++
 	}
 	if len(r.Inputs) > 0 {
 		add("inputs", r.Inputs)
@@ -77,11 +84,29 @@ func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
 	if r.Error != "" {
 		add("error", r.Error)
 	}
-	for _, p := range er.parts {
-		er.size += partSize(boundaryLen, p)
+	body := make([]byte, len(buf))
+	copy(body, buf)
+	if cap(buf) <= maxPooledEncodeBuf {
+		*scratch = buf[:0]
+		encodeBufs.Put(scratch)
+	}
+	buf = body
+	er = &encodedRun{run: r, parts: make([]multipartPart, n)}
+	start := 0
+	for i := 0; i < n; i++ {
+		// Full slice expressions: appending to one part can never overwrite the next.
+		er.parts[i] = multipartPart{name: names[i], body: buf[start:ends[i]:ends[i]]}
+		er.size += partSize(boundaryLen, er.parts[i])
+		start = ends[i]
 	}
 	return er, fieldErrs, nil
 }
+
+// encodeBufs pools encodeRun's scratch buffers; one that grew beyond
+// maxPooledEncodeBuf (a huge run) is left to the garbage collector.
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+const maxPooledEncodeBuf = 1 << 20
 
 // encodeJSON marshals v without HTML escaping (LangSmith shows the text as
 // sent) and without the encoder's trailing newline. encoding/json replaces

@@ -1,0 +1,138 @@
+package langsmithexporter
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+)
+
+// legacyEncodeRun is how runs were encoded before the appending encoder:
+// encoding/json over the run struct and each out-of-band field.
+func legacyEncodeRun(t testing.TB, r *run) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	main, err := encodeJSON(r)
+	require.NoError(t, err)
+	prefix := "post." + r.ID
+	out[prefix] = main
+	add := func(field string, v any) {
+		b, err := encodeJSON(v)
+		require.NoError(t, err)
+		out[prefix+"."+field] = b
+	}
+	if len(r.Inputs) > 0 {
+		add("inputs", r.Inputs)
+	}
+	if len(r.Outputs) > 0 {
+		add("outputs", r.Outputs)
+	}
+	if len(r.Events) > 0 {
+		add("events", r.Events)
+	}
+	if len(r.Extra) > 0 {
+		add("extra", r.Extra)
+	}
+	if r.Error != "" {
+		add("error", r.Error)
+	}
+	return out
+}
+
+// Every run of every recording encodes to the same bytes as with encoding/json.
+func TestEncodeRunMatchesEncodingJSONOnRecordings(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.APIKey = "k"
+	for _, name := range recordings.Names() {
+		t.Run(name, func(t *testing.T) {
+			td := recordings.MustLoad(t, name)
+			e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+			require.NoError(t, err)
+			e.tree.annotate(td)
+			runs := e.runsFromTraces(td)
+			require.NotEmpty(t, runs)
+			for _, r := range runs {
+				er, fieldErrs, err := encodeRun(r)
+				require.NoError(t, err)
+				require.Empty(t, fieldErrs)
+				want := legacyEncodeRun(t, r)
+				require.Len(t, er.parts, len(want))
+				size := 0
+				for _, p := range er.parts {
+					require.Contains(t, want, p.name)
+					assert.Equal(t, string(want[p.name]), string(p.body), p.name)
+					size += partSize(boundaryLen, p)
+				}
+				assert.Equal(t, size, er.size)
+			}
+		})
+	}
+}
+
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	values := []any{
+		nil, true, false, int64(0), int64(-42), math.MaxInt64, 0.0, -0.0, 1.5, 1e-7, 1e-6, 123456789.0, 1e20, 1e21, -2.5e-300, math.MaxFloat64,
+		json.Number("12"), json.Number("-0.5e+10"), json.Number(""),
+		"", "plain", "quote\" backslash\\ slash/", "ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f", "<html>&amp;</html>",
+		"line\u2028sep\u2029", "bad utf8 \xff\xfe end", "\xe2\x82", "snowman ☃ and 🎉",
+		[]any{}, []any{nil, "a", int64(1), []any{map[string]any{}}},
+		map[string]any{}, map[string]any{"b": int64(1), "a": "x", "": nil, "é": 1.25, "Z": []any{"q"}, "k\"ey": "\n"},
+		[]map[string]any{{"name": "e", "kwargs": map[string]any{"x": int64(1)}}},
+		[]string{"a", "b\tc"}, map[string]string{"z": "1", "a": "2"},
+		struct{ A int }{A: 1}, // unknown: encoding/json does it
+	}
+	for _, v := range values {
+		want, werr := encodeJSON(v)
+		got, gerr := appendJSON(nil, v)
+		require.NoError(t, werr, "%#v", v)
+		require.NoError(t, gerr, "%#v", v)
+		assert.Equal(t, string(want), string(got), "%#v", v)
+	}
+	for _, bad := range []any{math.NaN(), math.Inf(1), map[string]any{"x": []any{math.Inf(-1)}}, json.Number("1x")} {
+		_, werr := encodeJSON(bad)
+		_, gerr := appendJSON(nil, bad)
+		assert.Error(t, werr)
+		assert.Error(t, gerr, "%#v", bad)
+	}
+}
+
+// Random strings and floats, byte for byte against encoding/json.
+func TestAppendJSONRandomValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "\"", "\\", "\n", "\x00", "\x1f", "\u2028", "é", "🎉", "\xff", "<", "&", " ", "\xe2\x82"}
+	for i := 0; i < 5000; i++ {
+		var sb strings.Builder
+		for n := rng.IntN(12); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		f := math.Float64frombits(rng.Uint64())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			f = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(60)-30))
+		}
+		v := map[string]any{sb.String(): []any{sb.String(), f, int64(rng.Uint64())}}
+		want, err := encodeJSON(v)
+		require.NoError(t, err)
+		got, err := appendJSON(nil, v)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
+	}
+}
+
+func TestAppendRunMainMatchesStruct(t *testing.T) {
+	for _, r := range []*run{
+		{ID: "i", TraceID: "t", DottedOrder: "d", Name: "n\"\u2028", RunType: "llm", StartTime: "s", SessionName: "p"},
+		{ID: "i", TraceID: "t", ParentRunID: "p", DottedOrder: "d", Name: "n", RunType: "chain", StartTime: "s", EndTime: "e", SessionName: "p", Tags: []string{"a", "b"}},
+	} {
+		want, err := encodeJSON(r)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(appendRunMain(nil, r)))
+	}
+}
