@@ -17,7 +17,7 @@ HELM_VERSION := v3.22.0
 HELM         := $(TOOLS_DIR)/helm
 KUBE_APISERVER := $(TOOLS_DIR)/kube-apiserver
 
-.PHONY: all build sink ocb mdatagen helm kube-apiserver etcd podman image helm-test generate check-generated test unit-test vet validate-examples e2e demo bench clean
+.PHONY: all build sink ocb mdatagen helm kube-apiserver etcd podman image helm-test generate check-generated test unit-test vet validate-examples e2e system-test demo bench clean
 
 all: build
 
@@ -90,10 +90,17 @@ validate-examples: build
 
 # The test command of the README and of CI: Go tests first, then the real
 # AutoGen end-to-end suite against the built binary.
-test: vet unit-test check-generated validate-examples helm-test e2e
+test: vet unit-test check-generated validate-examples system-test helm-test e2e
 
 e2e: build sink
 	./e2e/run.sh
+
+# Delivery guarantees against the built binary: a LangSmith outage longer than
+# the queue holds, a SIGKILL in the middle of one, refused credentials fixed by
+# a restart (internal/systemtest, loopback only, about a minute).
+system-test: build
+	$(GO) vet -tags systemtest ./internal/systemtest/
+	OTELCOL_BIN=$(OTELCOL) $(GO) test -tags systemtest -count=1 -timeout 10m ./internal/systemtest/
 
 # Container image: the static binary for each platform, one multi-arch manifest
 # (podman, rootful, runc). The version is builder-config.yaml's dist.version.

@@ -3,6 +3,7 @@ package langsmithexporter
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
@@ -102,13 +104,19 @@ func TestExportSplitsOn413(t *testing.T) {
 	assert.Empty(t, srv.Check())
 }
 
-func TestExportUnauthorizedIsPermanent(t *testing.T) {
-	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: "another-key"})
-	exp, logs := newTestExporter(t, srv.URL(), false, nil)
-	err := exp.ConsumeTraces(context.Background(), recordings.MustLoad(t, "autogen-0.7.5-reference"))
-	require.Error(t, err)
-	assert.True(t, consumererror.IsPermanent(err), "no retry can fix a bad key: %v", err)
-	assert.Equal(t, []int{401}, statuses(srv))
+func TestExportRetriesRefusedCredentials(t *testing.T) {
+	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey})
+	// The key is refused twice (a Secret being fixed), then accepted.
+	srv.Inject(langsmithtest.Fault{Status: http.StatusUnauthorized, Times: 2})
+	exp, logs := newTestExporter(t, srv.URL(), false, func(c *Config) { c.RetryConfig.MaxElapsedTime = 2 * time.Second })
+	td := recordings.MustLoad(t, "autogen-0.7.5-reference")
+	start := time.Now()
+	require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+	assert.Len(t, srv.Runs(), td.SpanCount(), "no run is lost to a 401")
+	assert.Equal(t, []int{401, 401, 202}, statuses(srv))
+	assert.GreaterOrEqual(t, time.Since(start), 2*authRetryDelayFor(configretry.BackOffConfig{MaxElapsedTime: 2 * time.Second}),
+		"retried with the slow credentials backoff")
+	assert.Len(t, logs.FilterMessageSnippet("LangSmith refused the credentials").All(), 1, "logged once, not per request")
 	for _, e := range logs.All() {
 		assert.NotContains(t, e.Message+fmt.Sprint(e.ContextMap()), testAPIKey, "the key never reaches the logs")
 	}
@@ -116,10 +124,10 @@ func TestExportUnauthorizedIsPermanent(t *testing.T) {
 
 func TestExportOrgScopedKeyNeedsWorkspace(t *testing.T) {
 	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: testAPIKey, OrgScopedKeys: []string{testAPIKey}})
-	exp, _ := newTestExporter(t, srv.URL(), false, nil)
+	exp, _ := newTestExporter(t, srv.URL(), false, func(c *Config) { c.RetryConfig.MaxElapsedTime = 400 * time.Millisecond })
 	err := exp.ConsumeTraces(context.Background(), recordings.MustLoad(t, "autogen-0.7.5-reference"))
 	require.Error(t, err)
-	assert.True(t, consumererror.IsPermanent(err))
+	assert.False(t, consumererror.IsPermanent(err), "kept for retries until max_elapsed_time")
 	assert.Contains(t, err.Error(), "workspace_id")
 
 	exp2, _ := newTestExporter(t, srv.URL(), false, func(c *Config) { c.WorkspaceID = "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10" })

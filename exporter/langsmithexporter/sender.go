@@ -43,7 +43,6 @@ const (
 	endpointBatch     = "batch"
 
 	reasonRejectedByServer = "rejected_by_server"
-	reasonUnauthorized     = "unauthorized"
 	reasonTooLarge         = "too_large"
 )
 
@@ -64,6 +63,9 @@ type sender struct {
 
 	// settled are runs already delivered or refused for good.
 	settled *settledRuns
+
+	// auth tracks credentials LangSmith refuses (auth_refusal.go).
+	auth authRefusals
 
 	// useBatch is set for good once /runs/multipart is known to be missing.
 	useBatch     atomic.Bool
@@ -109,17 +111,14 @@ func (s *sender) send(ctx context.Context, runs []*run) error {
 	res := &sendResult{}
 	for _, group := range groupByTenant(runs) {
 		chunks := s.plan(ctx, group.runs, maxRuns, maxBytes, res)
-		for i, chunk := range chunks {
+		for _, chunk := range chunks {
 			if err := ctx.Err(); err != nil {
 				res.retry(fmt.Errorf("sending to LangSmith interrupted: %w", err), 0)
 				return res.err()
 			}
-			authFailed := s.deliver(ctx, group.tenant, chunk, encoding, res)
-			if authFailed {
-				// The same key will be refused again: spare the server.
-				for _, rest := range chunks[i+1:] {
-					s.rejected(ctx, reasonUnauthorized, len(rest))
-				}
+			if authFailed := s.deliver(ctx, group.tenant, chunk, encoding, res); authFailed {
+				// The same key will be refused again: spare the server. The
+				// retry of the whole send carries the rest.
 				break
 			}
 		}
@@ -227,6 +226,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 	case status >= 200 && status < 300:
 		s.settled.add(runs)
 		s.sent(ctx, len(runs))
+		s.authAccepted(ctx, t)
 	case status == http.StatusConflict:
 		// LangSmith may refuse a whole request when only some of its runs
 		// are duplicates: split until each 409 is about one run.
@@ -235,6 +235,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 		}
 		s.settled.add(runs)
 		s.sent(ctx, 1)
+		s.authAccepted(ctx, t)
 	case status == http.StatusRequestEntityTooLarge:
 		if len(runs) > 1 {
 			return s.bisect(ctx, t, runs, encoding, res)
@@ -259,11 +260,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 		s.settled.add(runs)
 		res.permanent(fmt.Errorf("LangSmith refused run %s (%q) with HTTP %d: %s", r.ID, r.Name, status, ans.message))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		err := authError(status, ans.message, t)
-		s.logger.Error("LangSmith refused the credentials; dropping runs",
-			zap.Int("runs", len(runs)), zap.String("workspace_id", t.WorkspaceID), zap.Error(err))
-		s.rejected(ctx, reasonUnauthorized, len(runs))
-		res.permanent(err)
+		s.authRefused(ctx, status, ans.message, t, len(runs), res)
 		return true
 	case status == http.StatusNotFound && !batch:
 		s.switchToBatch("the server answered 404 on " + multipartPath)
@@ -288,7 +285,6 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 func (s *sender) bisect(ctx context.Context, t tenant, runs []*encodedRun, encoding string, res *sendResult) bool {
 	half := len(runs) / 2
 	if s.deliver(ctx, t, runs[:half], encoding, res) {
-		s.rejected(ctx, reasonUnauthorized, len(runs)-half)
 		return true
 	}
 	return s.deliver(ctx, t, runs[half:], encoding, res)

@@ -614,44 +614,6 @@ func TestSendRefusedRunIsolated(t *testing.T) {
 	}
 }
 
-func TestSendUnauthorized(t *testing.T) {
-	tests := []struct {
-		name          string
-		status        int
-		body          string
-		workspaceHint bool
-	}{
-		{"401", http.StatusUnauthorized, `{"detail":"Invalid token"}`, false},
-		{"401 org scoped", http.StatusUnauthorized, `{"error":"org_scoped_key_requires_workspace"}`, true},
-		{"403", http.StatusForbidden, `{"error":"Forbidden"}`, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fx := newSenderFixture(t, func(c *Config) { c.MaxRunsPerRequest = 2 })
-			fx.fake.setRespond(func(*receivedRequest) (int, http.Header, string) {
-				// A server that echoes the key must not get it into our logs.
-				return tt.status, nil, tt.body + " key=secret-key-123"
-			})
-			err := fx.s.send(context.Background(), senderTestRuns(5, senderTestTenant))
-			require.Error(t, err)
-			assert.True(t, consumererror.IsPermanent(err))
-			assert.Contains(t, err.Error(), "API key")
-			assert.NotContains(t, err.Error(), "secret-key-123")
-			if tt.workspaceHint {
-				assert.Contains(t, err.Error(), "workspace_id")
-				assert.Contains(t, err.Error(), "X-Tenant-Id")
-			} else {
-				assert.NotContains(t, err.Error(), "workspace_id")
-			}
-			assert.Len(t, fx.fake.received(), 1, "the other chunks of a refused key are not sent")
-			fx.assertRejected(t, map[string]int64{reasonUnauthorized: 5})
-			for _, e := range fx.logs.All() {
-				assert.NotContains(t, e.Message+fmt.Sprint(e.ContextMap()), "secret-key-123")
-			}
-		})
-	}
-}
-
 func TestSend404FallsBackToBatch(t *testing.T) {
 	fx := newSenderFixture(t, nil)
 	fx.fake.setRespond(func(req *receivedRequest) (int, http.Header, string) {
@@ -793,7 +755,7 @@ func TestSendPartialOutcomes(t *testing.T) {
 			if req.header.Get("x-api-key") == "key-b" {
 				return http.StatusServiceUnavailable, http.Header{"Retry-After": {"3"}}, ``
 			}
-			return http.StatusUnauthorized, nil, `{"detail":"bad key"}`
+			return http.StatusBadRequest, nil, `{"detail":"bad run"}`
 		})
 		runs := append(senderTestRuns(2, a), senderTestRuns(2, b)...)
 		err := fx.s.send(context.Background(), runs)

@@ -13,6 +13,9 @@ type Config struct {
 	// IdleTimeout is how long a trace whose root span has arrived must go
 	// without new spans before it is considered complete.
 	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// CompletionGrace is how long a trace whose root span has arrived and
+	// whose spans all have their parent present waits for more spans.
+	CompletionGrace time.Duration `mapstructure:"completion_grace"`
 	// MaxTraceDuration is the longest a trace stays buffered, root or not.
 	MaxTraceDuration time.Duration `mapstructure:"max_trace_duration"`
 	// MaxTraces bounds the number of trace ids buffered at once.
@@ -30,15 +33,33 @@ type Config struct {
 	// StitchLinkedTraces merges a trace whose root span links to a span of
 	// another trace into that trace.
 	StitchLinkedTraces bool `mapstructure:"stitch_linked_traces"`
+	// RetryOnRefusal paces the re-offers of output the next consumer
+	// refused with a retryable error.
+	RetryOnRefusal RetryOnRefusalConfig `mapstructure:"retry_on_refusal"`
+	// ShutdownTimeout bounds how long Shutdown keeps re-offering output the
+	// next consumer refuses (the shutdown context's deadline too, if earlier).
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+// RetryOnRefusalConfig is the exponential backoff between re-offers of
+// refused output: initial_interval, doubled after each refusal up to
+// max_interval, reset once the next consumer accepts again.
+type RetryOnRefusalConfig struct {
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	MaxInterval     time.Duration `mapstructure:"max_interval"`
 }
 
 const (
 	defaultIdleTimeout           = 5 * time.Second
+	defaultCompletionGrace       = 300 * time.Millisecond
 	defaultMaxTraceDuration      = 5 * time.Minute
 	defaultMaxTraces             = 10000
 	defaultMaxSpansPerTrace      = 25000
 	defaultMaxBufferedBytes      = 256 << 20
 	defaultEmittedTraceCacheSize = 10000
+	defaultRetryInitialInterval  = 200 * time.Millisecond
+	defaultRetryMaxInterval      = 5 * time.Second
+	defaultShutdownTimeout       = 10 * time.Second
 )
 
 var _ component.Config = (*Config)(nil)
@@ -48,6 +69,9 @@ func (cfg *Config) Validate() error {
 	var errs []error
 	if cfg.IdleTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("idle_timeout must be greater than 0, got %s", cfg.IdleTimeout))
+	}
+	if cfg.CompletionGrace < 0 {
+		errs = append(errs, fmt.Errorf("completion_grace must not be negative, got %s", cfg.CompletionGrace))
 	}
 	if cfg.MaxTraceDuration <= 0 {
 		errs = append(errs, fmt.Errorf("max_trace_duration must be greater than 0, got %s", cfg.MaxTraceDuration))
@@ -66,6 +90,15 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.EmittedTraceCacheSize < 0 {
 		errs = append(errs, fmt.Errorf("emitted_trace_cache_size must not be negative, got %d", cfg.EmittedTraceCacheSize))
+	}
+	if r := cfg.RetryOnRefusal; r.InitialInterval <= 0 {
+		errs = append(errs, fmt.Errorf("retry_on_refusal::initial_interval must be greater than 0, got %s", r.InitialInterval))
+	} else if r.MaxInterval < r.InitialInterval {
+		errs = append(errs, fmt.Errorf("retry_on_refusal::max_interval (%s) must not be shorter than retry_on_refusal::initial_interval (%s)",
+			r.MaxInterval, r.InitialInterval))
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown_timeout must be greater than 0, got %s", cfg.ShutdownTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -27,6 +27,7 @@ func TestLoadConfig(t *testing.T) {
 			id: component.NewIDWithName(metadata.Type, "custom"),
 			expected: &Config{
 				IdleTimeout:           2 * time.Second,
+				CompletionGrace:       time.Second,
 				MaxTraceDuration:      time.Minute,
 				MaxTraces:             500,
 				MaxSpansPerTrace:      1000,
@@ -34,6 +35,8 @@ func TestLoadConfig(t *testing.T) {
 				EmittedTraceCacheSize: 0,
 				KeepPlumbing:          true,
 				StitchLinkedTraces:    false,
+				RetryOnRefusal:        RetryOnRefusalConfig{InitialInterval: 50 * time.Millisecond, MaxInterval: 2 * time.Second},
+				ShutdownTimeout:       20 * time.Second,
 			},
 		},
 	}
@@ -60,6 +63,8 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, 10000, cfg.EmittedTraceCacheSize)
 	assert.False(t, cfg.KeepPlumbing)
 	assert.True(t, cfg.StitchLinkedTraces)
+	assert.Equal(t, RetryOnRefusalConfig{InitialInterval: 200 * time.Millisecond, MaxInterval: 5 * time.Second}, cfg.RetryOnRefusal)
+	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
 }
 
 func TestConfigValidate(t *testing.T) {
@@ -68,6 +73,17 @@ func TestConfigValidate(t *testing.T) {
 		mutate  func(*Config)
 		wantErr string
 	}{
+		{name: "negative grace", mutate: func(c *Config) { c.CompletionGrace = -time.Second }, wantErr: "completion_grace"},
+		{name: "zero grace is valid", mutate: func(c *Config) { c.CompletionGrace = 0 }},
+		{name: "zero retry interval", mutate: func(c *Config) { c.RetryOnRefusal.InitialInterval = 0 }, wantErr: "retry_on_refusal::initial_interval must be greater than 0, got 0s"},
+		{
+			name: "retry max below initial",
+			mutate: func(c *Config) {
+				c.RetryOnRefusal = RetryOnRefusalConfig{InitialInterval: time.Second, MaxInterval: time.Millisecond}
+			},
+			wantErr: "retry_on_refusal::max_interval (1ms) must not be shorter than retry_on_refusal::initial_interval (1s)",
+		},
+		{name: "zero shutdown timeout", mutate: func(c *Config) { c.ShutdownTimeout = 0 }, wantErr: "shutdown_timeout must be greater than 0"},
 		{name: "zero idle", mutate: func(c *Config) { c.IdleTimeout = 0 }, wantErr: "idle_timeout"},
 		{name: "negative idle", mutate: func(c *Config) { c.IdleTimeout = -time.Second }, wantErr: "idle_timeout"},
 		{name: "zero max duration", mutate: func(c *Config) { c.MaxTraceDuration = 0 }, wantErr: "max_trace_duration"},
@@ -101,7 +117,7 @@ func TestConfigValidateReportsEveryBadKey(t *testing.T) {
 	cfg := &Config{MaxTraceDuration: -1, MaxBufferedBytes: 0, EmittedTraceCacheSize: -3}
 	err := cfg.Validate()
 	for _, key := range []string{"idle_timeout", "max_trace_duration", "max_traces", "max_spans_per_trace",
-		"max_buffered_bytes", "emitted_trace_cache_size"} {
+		"max_buffered_bytes", "emitted_trace_cache_size", "retry_on_refusal::initial_interval", "shutdown_timeout"} {
 		assert.ErrorContains(t, err, key)
 	}
 }

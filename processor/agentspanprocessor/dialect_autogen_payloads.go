@@ -11,12 +11,18 @@ import (
 // §1.2, §1.5) tell about the run. On 0.7.2+ they carry full message content;
 // before, only base fields, so most of this stays empty there.
 type agPayloads struct {
-	toolArgs    map[string]string // call id -> JSON arguments
-	toolNames   map[string]string // call id -> tool name
-	toolResults map[string]string // call id -> result text
-	responses   []agAgentResponse
-	termination map[string]string   // team key -> stop reason
-	task        map[string][]string // team key -> task texts
+	// toolPayloads are the payloads that may hold tool events, in span
+	// order; they are decoded (into toolArgs, toolNames, toolResults) only
+	// when a tool run needs what the LLM spans did not tell: the full decode
+	// is the dialect's main cost and most traces never need it.
+	toolPayloads []string
+	toolsRead    bool
+	toolArgs     map[string]string // call id -> JSON arguments
+	toolNames    map[string]string // call id -> tool name
+	toolResults  map[string]string // call id -> result text
+	responses    []agAgentResponse
+	termination  map[string]string   // team key -> stop reason
+	task         map[string][]string // team key -> task texts
 }
 
 // agAgentResponse is a GroupChatAgentResponse: the end of an agent's turn.
@@ -39,12 +45,9 @@ func (r *autogenRewrite) parsePayloads() {
 			continue
 		}
 		// Full decoding is the dialect's main cost: decode only payloads that
-		// can hold what is looked for.
+		// can hold what is looked for, and only when asked (tools).
 		if strings.Contains(raw, `"arguments"`) || strings.Contains(raw, `"call_id"`) {
-			var whole any
-			if json.Unmarshal([]byte(raw), &whole) == nil {
-				p.collectToolEvents(whole, 0)
-			}
+			p.toolPayloads = append(p.toolPayloads, raw)
 		}
 		key := ""
 		if id := r.info[n].teamID; id != "" {
@@ -72,6 +75,34 @@ func (r *autogenRewrite) parsePayloads() {
 			p.responses = append(p.responses, agAgentResponse{teamKey: key, agent: agent, text: text, at: n.span.StartTimestamp()})
 		}
 	}
+}
+
+// readTools decodes the tool payloads, once.
+func (p *agPayloads) readTools() {
+	if p.toolsRead {
+		return
+	}
+	p.toolsRead = true
+	for _, raw := range p.toolPayloads {
+		var whole any
+		if json.Unmarshal([]byte(raw), &whole) == nil {
+			p.collectToolEvents(whole, 0)
+		}
+	}
+	p.toolPayloads = nil
+}
+
+// toolArgsOf is the JSON arguments the runtime logged for a tool call.
+func (p *agPayloads) toolArgsOf(callID string) string {
+	p.readTools()
+	return p.toolArgs[callID]
+}
+
+// toolResultOf is the result the runtime logged for a tool call.
+func (p *agPayloads) toolResultOf(callID string) (string, bool) {
+	p.readTools()
+	res, ok := p.toolResults[callID]
+	return res, ok
 }
 
 // collectToolEvents finds FunctionCall {id, name, arguments} and

@@ -51,7 +51,7 @@ func (r *autogenRewrite) joinTools() {
 			}
 		}
 		if args == "" && callID != "" {
-			args = r.payloads.toolArgs[callID]
+			args = r.payloads.toolArgsOf(callID)
 		}
 		if callID != "" && !n.hasAttr(attrGenAIToolCallID) {
 			attrs.PutStr(attrGenAIToolCallID, callID)
@@ -109,8 +109,7 @@ func (r *autogenRewrite) toolResult(tool *spanNode, callID string) (string, bool
 			return res, true
 		}
 	}
-	res, ok := r.payloads.toolResults[callID]
-	return res, ok
+	return r.payloads.toolResultOf(callID)
 }
 
 // llmSpans returns the model-call spans in start order (cached).

@@ -22,6 +22,7 @@ func NewFactory() processor.Factory {
 func createDefaultConfig() component.Config {
 	return &Config{
 		IdleTimeout:           defaultIdleTimeout,
+		CompletionGrace:       defaultCompletionGrace,
 		MaxTraceDuration:      defaultMaxTraceDuration,
 		MaxTraces:             defaultMaxTraces,
 		MaxSpansPerTrace:      defaultMaxSpansPerTrace,
@@ -29,6 +30,11 @@ func createDefaultConfig() component.Config {
 		EmittedTraceCacheSize: defaultEmittedTraceCacheSize,
 		KeepPlumbing:          false,
 		StitchLinkedTraces:    true,
+		RetryOnRefusal: RetryOnRefusalConfig{
+			InitialInterval: defaultRetryInitialInterval,
+			MaxInterval:     defaultRetryMaxInterval,
+		},
+		ShutdownTimeout: defaultShutdownTimeout,
 	}
 }
 

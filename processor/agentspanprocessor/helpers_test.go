@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -220,14 +221,14 @@ func (foldDialect) rewrite(td ptrace.Traces, opts rewriteOptions) rewriteStats {
 
 func processortestSettings() processor.Settings { return processortest.NewNopSettings(metadata.Type) }
 
-// failingSink refuses everything.
+// failingSink refuses everything for good.
 type failingSink struct{ calls atomic.Int64 }
 
 func (*failingSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
 func (f *failingSink) ConsumeTraces(context.Context, ptrace.Traces) error {
 	f.calls.Add(1)
-	return errors.New("backend down")
+	return consumererror.NewPermanent(errors.New("backend refused the data"))
 }
 
 // panicDialect simulates a dialect bug.

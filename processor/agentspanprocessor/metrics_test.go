@@ -74,4 +74,7 @@ func TestMetricsTimeoutAndErrors(t *testing.T) {
 		{Value: 1, Attributes: reasonSet(reasonTimeout)},
 	}, opts...)
 	metadatatest.AssertEqualProcessorAgentSpanNextConsumerErrors(t, tel, []metricdata.DataPoint[int64]{{Value: 2}}, opts...)
+	metadatatest.AssertEqualProcessorAgentSpanSpansDropped(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String("reason", dropPermanent))},
+	}, opts...)
 }

@@ -20,9 +20,11 @@ import (
 // agentSpanProcessor buffers spans per trace until the trace is complete and
 // emits whole traces, rebuilt by the first matching dialect.
 //
-// Locking: mu guards buf and queue. Emissions are queued under mu in the order
-// they were decided and sent by drain under emitMu (never under mu), so a
-// trace always reaches the next consumer before its late spans.
+// Locking: mu guards buf and out. Output is queued in out under mu in the
+// order it was decided and offered by drain under emitMu (never under mu), one
+// item at a time; an item leaves out only once the next consumer took it (or
+// refused it for good), so a trace always reaches the next consumer before
+// its late spans, even across re-offers (redelivery.go).
 type agentSpanProcessor struct {
 	cfg       *Config
 	next      consumer.Traces
@@ -33,11 +35,19 @@ type agentSpanProcessor struct {
 
 	mu       sync.Mutex
 	buf      *traceBuffer
-	queue    []emission
+	out      outbox
 	shutdown bool
+	full     bool   // refusing new data (admission.go)
 	reported gauges // buffer sizes last added to the up-down counters
+	held     int64  // outputs last reported as awaiting retry
 
 	emitMu sync.Mutex
+	// offerCtx goes to the next consumer; Shutdown cancels it once its time is
+	// up, so that a consumer blocking on a full queue lets go.
+	offerCtx     context.Context
+	cancelOffers context.CancelFunc
+	// kick wakes the run loop to drain output queued by ConsumeTraces.
+	kick chan struct{}
 
 	stop chan struct{}
 	done chan struct{}
@@ -50,14 +60,19 @@ func newAgentSpanProcessor(set processor.Settings, cfg *Config, next consumer.Tr
 	if err != nil {
 		return nil, fmt.Errorf("agent_span telemetry: %w", err)
 	}
+	offerCtx, cancel := context.WithCancel(context.Background())
 	return &agentSpanProcessor{
-		cfg:       cfg,
-		next:      next,
-		dialects:  ds,
-		logger:    set.Logger,
-		telemetry: tb,
-		now:       time.Now,
-		buf:       newTraceBuffer(cfg),
+		cfg:          cfg,
+		next:         next,
+		dialects:     ds,
+		logger:       set.Logger,
+		telemetry:    tb,
+		now:          time.Now,
+		buf:          newTraceBuffer(cfg),
+		out:          outbox{delay: cfg.RetryOnRefusal.InitialInterval},
+		offerCtx:     offerCtx,
+		cancelOffers: cancel,
+		kick:         make(chan struct{}, 1),
 	}, nil
 }
 
@@ -66,11 +81,12 @@ func (*agentSpanProcessor) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: true}
 }
 
-// Start launches the goroutine that looks for complete traces.
+// Start launches the goroutine that looks for complete traces and re-offers
+// refused output.
 func (p *agentSpanProcessor) Start(context.Context, component.Host) error {
 	p.stop = make(chan struct{})
 	p.done = make(chan struct{})
-	go p.run(tickInterval(p.cfg.IdleTimeout))
+	go p.run(checkInterval(p.cfg))
 	return nil
 }
 
@@ -85,6 +101,9 @@ func (p *agentSpanProcessor) run(interval time.Duration) {
 	defer close(p.done)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
 	for {
 		select {
 		case <-p.stop:
@@ -93,14 +112,24 @@ func (p *agentSpanProcessor) run(interval time.Duration) {
 			p.mu.Lock()
 			p.enqueueLocked(p.buf.tick(p.now()))
 			p.mu.Unlock()
-			p.drain()
+		case <-retry.C:
+		case <-p.kick:
+		}
+		if wait, held := p.drain(); held {
+			retry.Reset(wait)
 		}
 	}
 }
 
-// Shutdown stops the ticker and flushes every buffered trace; nothing is
-// dropped, so it does not give up when ctx ends.
-func (p *agentSpanProcessor) Shutdown(context.Context) error {
+// Shutdown stops the ticker, flushes every buffered trace and re-offers what
+// the next consumer refuses until shutdown_timeout (or ctx) ends; what is
+// still refused then is logged with counts and dropped.
+func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
+	flushCtx, cancel := context.WithTimeout(ctx, p.cfg.ShutdownTimeout)
+	defer cancel()
+	// An offer blocked in the next consumer must not outlive the deadline.
+	release := context.AfterFunc(flushCtx, p.cancelOffers)
+	defer release()
 	if p.stop != nil {
 		close(p.stop)
 		<-p.done
@@ -110,21 +139,30 @@ func (p *agentSpanProcessor) Shutdown(context.Context) error {
 	p.shutdown = true
 	p.enqueueLocked(p.buf.flushAll(reasonShutdown))
 	p.mu.Unlock()
-	p.drain()
+	p.flush(flushCtx)
+	p.cancelOffers()
 	p.telemetry.Shutdown()
 	return nil
 }
 
-// ConsumeTraces buffers the spans by trace and accepts the data. Traces that
-// have to leave early (memory pressure) and late spans are sent before it
+// ConsumeTraces buffers the spans by trace and accepts the data, unless the
+// buffer is at its budget while the next consumer is not taking output: then
+// it refuses the whole request with a retryable error (admission.go). Traces
+// that have to leave early (memory pressure) and late spans are sent before it
 // returns, which pushes back on the sender while the next consumer is busy.
 func (p *agentSpanProcessor) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+	size := p.requestSize(td)
 	chunks := splitByTrace(td)
 	if len(chunks) == 0 {
 		return nil
 	}
 	p.mu.Lock()
 	now := p.now()
+	if err := p.admitLocked(chunks, size, now); err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	stalled := p.out.stalled(now)
 	var out []emission
 	for _, c := range chunks {
 		out = append(out, p.buf.add(c, now)...)
@@ -134,7 +172,13 @@ func (p *agentSpanProcessor) ConsumeTraces(_ context.Context, td ptrace.Traces) 
 	}
 	p.enqueueLocked(out)
 	p.mu.Unlock()
-	if len(out) > 0 {
+	switch {
+	case len(out) == 0:
+	case stalled:
+		// Waiting for the next consumer would only hold the request: the run
+		// loop offers the output once the consumer takes it again.
+		p.wake()
+	default:
 		p.drain()
 	}
 	return nil
@@ -145,7 +189,9 @@ type gauges struct{ traces, spans int64 }
 
 // enqueueLocked queues emissions and brings the buffer metrics up to date.
 func (p *agentSpanProcessor) enqueueLocked(out []emission) {
-	p.queue = append(p.queue, out...)
+	for _, e := range out {
+		p.out.push(e)
+	}
 	ctx := context.Background()
 	traces, spans := int64(len(p.buf.traces)), int64(p.buf.spans)
 	p.telemetry.ProcessorAgentSpanTracesInBuffer.Add(ctx, traces-p.reported.traces)
@@ -155,28 +201,11 @@ func (p *agentSpanProcessor) enqueueLocked(out []emission) {
 		p.telemetry.ProcessorAgentSpanTracesStitched.Add(ctx, p.buf.stitched)
 		p.buf.stitched = 0
 	}
+	p.reportHeldLocked()
 }
 
-// drain sends queued emissions in order. Only one goroutine sends at a time.
-func (p *agentSpanProcessor) drain() {
-	p.emitMu.Lock()
-	defer p.emitMu.Unlock()
-	for {
-		p.mu.Lock()
-		batch := p.queue
-		p.queue = nil
-		p.mu.Unlock()
-		if len(batch) == 0 {
-			return
-		}
-		for _, e := range batch {
-			p.emit(e)
-		}
-	}
-}
-
-// emit turns one emission into output for the next consumer.
-func (p *agentSpanProcessor) emit(e emission) {
+// build turns one emission into output for the next consumer.
+func (p *agentSpanProcessor) build(e emission) ptrace.Traces {
 	ctx := context.Background()
 	var td ptrace.Traces
 	switch e.kind {
@@ -196,16 +225,7 @@ func (p *agentSpanProcessor) emit(e emission) {
 	default:
 		td = e.data
 	}
-	n := td.SpanCount()
-	if n == 0 {
-		return
-	}
-	p.telemetry.ProcessorAgentSpanSpansEmitted.Add(ctx, int64(n))
-	if err := p.next.ConsumeTraces(ctx, td); err != nil {
-		p.telemetry.ProcessorAgentSpanNextConsumerErrors.Add(ctx, int64(n))
-		p.logger.Error("Next consumer refused a trace; its spans are not retried",
-			zap.Int("spans", n), zap.Error(err))
-	}
+	return td
 }
 
 // buildTrace assembles a group, stitches it, runs the first matching dialect

@@ -30,6 +30,8 @@ type bufferedTrace struct {
 	// waitsOn are trace ids this trace links to that are not known yet.
 	waitsOn []pcommon.TraceID
 	group   *traceGroup
+	// parents tracks missing parents for the completion grace (trace_completion.go).
+	parents parentTracking
 }
 
 // traceGroup is the unit of completion and emission: one trace, or several
@@ -181,7 +183,7 @@ func (b *traceBuffer) tick(now time.Time) []emission {
 		switch {
 		case now.Sub(g.first) >= b.cfg.MaxTraceDuration:
 			out = append(out, b.emitGroup(g, reasonTimeout))
-		case b.complete(g) && now.Sub(g.last) >= b.cfg.IdleTimeout:
+		case b.complete(g) && (now.Sub(g.last) >= b.cfg.IdleTimeout || b.settled(g, now)):
 			out = append(out, b.emitGroup(g, reasonComplete))
 		}
 		e = next

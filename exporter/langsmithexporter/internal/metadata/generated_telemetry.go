@@ -26,6 +26,7 @@ type TelemetryBuilder struct {
 	meter                                     metric.Meter
 	mu                                        sync.Mutex
 	registrations                             []metric.Registration
+	ExporterLangsmithCredentialsRefused       metric.Int64UpDownCounter
 	ExporterLangsmithOrphansRerooted          metric.Int64Counter
 	ExporterLangsmithRequestBytesCompressed   metric.Int64Counter
 	ExporterLangsmithRequestBytesUncompressed metric.Int64Counter
@@ -63,6 +64,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ExporterLangsmithCredentialsRefused, err = builder.meter.Int64UpDownCounter(
+		"otelcol_exporter_langsmith_credentials_refused",
+		metric.WithDescription("API keys (with their workspace) whose latest request LangSmith refused with 401 or 403; their runs are kept and retried. [Development]"),
+		metric.WithUnit("{credential}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ExporterLangsmithOrphansRerooted, err = builder.meter.Int64Counter(
 		"otelcol_exporter_langsmith_orphans_rerooted",
 		metric.WithDescription("Spans whose ancestors never arrived, sent as root runs. [Development]"),

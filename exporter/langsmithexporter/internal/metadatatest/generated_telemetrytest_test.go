@@ -19,12 +19,16 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ExporterLangsmithCredentialsRefused.Add(context.Background(), 1)
 	tb.ExporterLangsmithOrphansRerooted.Add(context.Background(), 1)
 	tb.ExporterLangsmithRequestBytesCompressed.Add(context.Background(), 1)
 	tb.ExporterLangsmithRequestBytesUncompressed.Add(context.Background(), 1)
 	tb.ExporterLangsmithRequests.Add(context.Background(), 1)
 	tb.ExporterLangsmithRunsRejected.Add(context.Background(), 1)
 	tb.ExporterLangsmithRunsSent.Add(context.Background(), 1)
+	AssertEqualExporterLangsmithCredentialsRefused(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterLangsmithOrphansRerooted(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())

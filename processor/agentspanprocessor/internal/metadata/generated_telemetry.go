@@ -23,18 +23,23 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                metric.Meter
-	mu                                   sync.Mutex
-	registrations                        []metric.Registration
-	ProcessorAgentSpanLateSpans          metric.Int64Counter
-	ProcessorAgentSpanNextConsumerErrors metric.Int64Counter
-	ProcessorAgentSpanSpansAdded         metric.Int64Counter
-	ProcessorAgentSpanSpansEmitted       metric.Int64Counter
-	ProcessorAgentSpanSpansFolded        metric.Int64Counter
-	ProcessorAgentSpanSpansInBuffer      metric.Int64UpDownCounter
-	ProcessorAgentSpanTracesEmitted      metric.Int64Counter
-	ProcessorAgentSpanTracesInBuffer     metric.Int64UpDownCounter
-	ProcessorAgentSpanTracesStitched     metric.Int64Counter
+	meter                                    metric.Meter
+	mu                                       sync.Mutex
+	registrations                            []metric.Registration
+	ProcessorAgentSpanBufferFull             metric.Int64UpDownCounter
+	ProcessorAgentSpanEmissionsAwaitingRetry metric.Int64UpDownCounter
+	ProcessorAgentSpanEmissionsRetried       metric.Int64Counter
+	ProcessorAgentSpanLateSpans              metric.Int64Counter
+	ProcessorAgentSpanNextConsumerErrors     metric.Int64Counter
+	ProcessorAgentSpanSpansAdded             metric.Int64Counter
+	ProcessorAgentSpanSpansDropped           metric.Int64Counter
+	ProcessorAgentSpanSpansEmitted           metric.Int64Counter
+	ProcessorAgentSpanSpansFolded            metric.Int64Counter
+	ProcessorAgentSpanSpansInBuffer          metric.Int64UpDownCounter
+	ProcessorAgentSpanSpansRefused           metric.Int64Counter
+	ProcessorAgentSpanTracesEmitted          metric.Int64Counter
+	ProcessorAgentSpanTracesInBuffer         metric.Int64UpDownCounter
+	ProcessorAgentSpanTracesStitched         metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -66,6 +71,24 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ProcessorAgentSpanBufferFull, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_agent_span_buffer_full",
+		metric.WithDescription("1 while new data is refused because the buffer (with the output awaiting re-offer) is at its budget and the next consumer is not taking output; else 0. [Development]"),
+		metric.WithUnit("1"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanEmissionsAwaitingRetry, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_agent_span_emissions_awaiting_retry",
+		metric.WithDescription("Outputs (a trace or late spans) held in memory because the next consumer refused the oldest of them; they are offered again in order. [Development]"),
+		metric.WithUnit("{emission}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanEmissionsRetried, err = builder.meter.Int64Counter(
+		"otelcol_processor_agent_span_emissions_retried",
+		metric.WithDescription("Re-offers of output (a trace or late spans) that the next consumer had refused with a retryable error. [Development]"),
+		metric.WithUnit("{emission}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorAgentSpanLateSpans, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_late_spans",
 		metric.WithDescription("Spans that arrived after their trace was emitted and went out on their own. [Development]"),
@@ -74,7 +97,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorAgentSpanNextConsumerErrors, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_next_consumer_errors",
-		metric.WithDescription("Spans the next consumer refused; they are logged, not retried. [Development]"),
+		metric.WithDescription("Spans the next consumer refused, counted at every refused offer; retryable refusals are re-offered. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
@@ -84,9 +107,15 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanSpansDropped, err = builder.meter.Int64Counter(
+		"otelcol_processor_agent_span_spans_dropped",
+		metric.WithDescription("Spans dropped, by reason - refused by the next consumer with a permanent error, or still refused when shutdown_timeout ran out. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorAgentSpanSpansEmitted, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_spans_emitted",
-		metric.WithDescription("Spans sent to the next consumer, including late spans. [Development]"),
+		metric.WithDescription("Spans the next consumer accepted, including late spans. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
@@ -99,6 +128,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorAgentSpanSpansInBuffer, err = builder.meter.Int64UpDownCounter(
 		"otelcol_processor_agent_span_spans_in_buffer",
 		metric.WithDescription("Spans currently buffered while their trace completes. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanSpansRefused, err = builder.meter.Int64Counter(
+		"otelcol_processor_agent_span_spans_refused",
+		metric.WithDescription("Spans refused at the door (a retryable error to the receiver) because the buffer was full. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

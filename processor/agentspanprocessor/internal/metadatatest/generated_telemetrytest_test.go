@@ -19,15 +19,29 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ProcessorAgentSpanBufferFull.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanEmissionsAwaitingRetry.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanEmissionsRetried.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanLateSpans.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanNextConsumerErrors.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansAdded.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanSpansDropped.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansEmitted.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansFolded.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansInBuffer.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanSpansRefused.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesEmitted.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesInBuffer.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesStitched.Add(context.Background(), 1)
+	AssertEqualProcessorAgentSpanBufferFull(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanEmissionsAwaitingRetry(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanEmissionsRetried(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanLateSpans(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -37,6 +51,9 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualProcessorAgentSpanSpansAdded(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanSpansDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanSpansEmitted(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -44,6 +61,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanSpansInBuffer(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanSpansRefused(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanTracesEmitted(t, testTel,
