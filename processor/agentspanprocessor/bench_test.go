@@ -13,7 +13,7 @@ import (
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/metadata"
 )
 
-// Each benchmark handles the recorded reference AutoGen run (61 spans).
+// Each benchmark handles a recorded reference run (61 spans).
 // BenchmarkBaselineCopySplit only copies it and splits it by trace, the least
 // any trace-grouping processor does; bench/run.sh prints the others as ratios
 // to it, measured in the same run.
@@ -34,21 +34,6 @@ func BenchmarkBaselineCopySplit(b *testing.B) {
 		td := ptrace.NewTraces()
 		src.CopyTo(td)
 		_ = splitByTrace(td)
-	}
-}
-
-func BenchmarkAutoGenRewrite(b *testing.B) {
-	src := benchReference(b)
-	d := autogenDialect{}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		td := ptrace.NewTraces()
-		src.CopyTo(td)
-		if !d.matches(td) {
-			b.Fatal("reference trace not recognised")
-		}
-		d.rewrite(td, rewriteOptions{})
 	}
 }
 

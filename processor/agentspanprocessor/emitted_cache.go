@@ -4,6 +4,8 @@ import (
 	"container/list"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // emittedTrace is what the processor remembers of a trace it has emitted, so
@@ -19,7 +21,7 @@ type emittedTrace struct {
 	survivor map[pcommon.SpanID]pcommon.SpanID
 	// folder folds late plumbing spans the way the trace's dialect folded
 	// its plumbing; nil when no dialect rewrote the trace or plumbing is kept.
-	folder lateSpanFolder
+	folder dialect.LateSpanFolder
 }
 
 // emittedCache is a bounded LRU from every original trace id of an emitted

@@ -21,6 +21,8 @@ import (
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/metadata"
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/metadatatest"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 func traceIDOf(n uint64) pcommon.TraceID {
@@ -94,7 +96,7 @@ func testConfig() *Config {
 }
 
 // startProcessor creates and starts a processor that is shut down with the test.
-func startProcessor(t *testing.T, cfg *Config, next consumer.Traces, ds []dialect, tel *componenttest.Telemetry) *agentSpanProcessor {
+func startProcessor(t *testing.T, cfg *Config, next consumer.Traces, ds []dialect.Dialect, tel *componenttest.Telemetry) *agentSpanProcessor {
 	t.Helper()
 	set := processortest.NewNopSettings(metadata.Type)
 	if tel != nil {
@@ -172,17 +174,17 @@ func byID(spans []emittedSpan) map[pcommon.SpanID]emittedSpan {
 // "fold" and re-parents their children to the nearest kept ancestor.
 type foldDialect struct{}
 
-func (foldDialect) name() string { return "fold" }
+func (foldDialect) Name() string { return "fold" }
 
-func (foldDialect) matches(td ptrace.Traces) bool {
+func (foldDialect) Matches(td ptrace.Traces) bool {
 	found := false
 	forEachSpan(td, func(s ptrace.Span) { found = found || strings.HasPrefix(s.Name(), "fold") })
 	return found
 }
 
-func (foldDialect) rewrite(td ptrace.Traces, opts rewriteOptions) rewriteStats {
+func (foldDialect) Rewrite(td ptrace.Traces, opts dialect.Options) dialect.Stats {
 	if opts.KeepPlumbing {
-		return rewriteStats{}
+		return dialect.Stats{}
 	}
 	parent := map[pcommon.SpanID]pcommon.SpanID{}
 	folded := map[pcommon.SpanID]bool{}
@@ -216,7 +218,7 @@ func (foldDialect) rewrite(td ptrace.Traces, opts rewriteOptions) rewriteStats {
 			})
 		}
 	}
-	return rewriteStats{SpansFolded: n}
+	return dialect.Stats{SpansFolded: n}
 }
 
 func processortestSettings() processor.Settings { return processortest.NewNopSettings(metadata.Type) }
@@ -234,9 +236,9 @@ func (f *failingSink) ConsumeTraces(context.Context, ptrace.Traces) error {
 // panicDialect simulates a dialect bug.
 type panicDialect struct{}
 
-func (panicDialect) name() string                                       { return "panic" }
-func (panicDialect) matches(ptrace.Traces) bool                         { return true }
-func (panicDialect) rewrite(ptrace.Traces, rewriteOptions) rewriteStats { panic("dialect bug") }
+func (panicDialect) Name() string                                         { return "panic" }
+func (panicDialect) Matches(ptrace.Traces) bool                           { return true }
+func (panicDialect) Rewrite(ptrace.Traces, dialect.Options) dialect.Stats { panic("dialect bug") }
 
 // emitRootFoldedKept sends root(1) -> "fold plumbing"(2) -> kept(3) of trace
 // 1 and waits until the processor emitted it (with 2 folded by the dialect).

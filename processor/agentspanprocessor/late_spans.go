@@ -22,7 +22,7 @@ func placeLate(e emission) (ptrace.Traces, int) {
 	}
 	folded := map[pcommon.SpanID]bool{}
 	spanwalk.Each(e.data, func(_ pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
-		if t.folder != nil && t.folder.foldsLate(scope, span) {
+		if t.folder != nil && t.folder.FoldsLate(scope, span) {
 			folded[span.SpanID()] = true
 			// Until resolved below, a folded span stands for its parent.
 			t.survivor[span.SpanID()] = span.ParentSpanID()

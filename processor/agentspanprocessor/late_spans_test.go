@@ -10,22 +10,20 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
-
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
-// lateFoldDialect also folds late "fold..." spans, as AutoGen's dialect folds
-// late runtime plumbing.
+// lateFoldDialect also folds late "fold..." spans, as a framework dialect
+// folds late runtime plumbing.
 type lateFoldDialect struct{ foldDialect }
 
-func (lateFoldDialect) foldsLate(_ pcommon.InstrumentationScope, s ptrace.Span) bool {
+func (lateFoldDialect) FoldsLate(_ pcommon.InstrumentationScope, s ptrace.Span) bool {
 	return strings.HasPrefix(s.Name(), "fold")
 }
 
 func TestLatePlumbingIsFoldedLikeItsSiblings(t *testing.T) {
 	sink := &recordingSink{}
-	p := startProcessor(t, testConfig(), sink, []dialect{lateFoldDialect{}}, nil)
+	p := startProcessor(t, testConfig(), sink, []dialect.Dialect{lateFoldDialect{}}, nil)
 	ctx := context.Background()
 	emitRootFoldedKept(t, p, sink)
 
@@ -41,23 +39,4 @@ func TestLatePlumbingIsFoldedLikeItsSiblings(t *testing.T) {
 	assert.NotContains(t, got, spanIDOf(7), "late plumbing folded")
 	assert.Equal(t, spanIDOf(3), got[spanIDOf(8)].parent)
 	assert.Equal(t, spanIDOf(3), got[spanIDOf(9)].parent)
-}
-
-func TestLateAutoGenPlumbingIsFolded(t *testing.T) {
-	assert.Implements(t, (*lateSpanFolder)(nil), autogenDialect{})
-	td := recordings.MustLoad(t, recordings.Reference)
-	var plumbing, llm, user int
-	spanwalk.Each(td, func(_ pcommon.Resource, scope pcommon.InstrumentationScope, s ptrace.Span) {
-		switch {
-		case autogenDialect{}.foldsLate(scope, s):
-			plumbing++
-		case s.Name() == "openai.chat":
-			llm++
-		default:
-			user++
-		}
-	})
-	assert.Equal(t, 50, plumbing, "48 runtime spans and 2 create_agent spans")
-	assert.Equal(t, 6, llm)
-	assert.Equal(t, 5, user, "run_team, three invoke_agent, execute_tool are never folded late")
 }

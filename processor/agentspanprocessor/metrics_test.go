@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/metadatatest"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 func reasonSet(r string) attribute.Set { return attribute.NewSet(attribute.String("reason", r)) }
@@ -23,7 +25,7 @@ func TestMetrics(t *testing.T) {
 	sink := &recordingSink{}
 	cfg := testConfig()
 	cfg.MaxTraces = 3
-	p := startProcessor(t, cfg, sink, []dialect{foldDialect{}}, tel)
+	p := startProcessor(t, cfg, sink, []dialect.Dialect{foldDialect{}}, tel)
 	ctx := context.Background()
 	opts := []metricdatatest.Option{metricdatatest.IgnoreTimestamp()}
 

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/metadata"
 )
 
@@ -28,7 +29,7 @@ import (
 type agentSpanProcessor struct {
 	cfg       *Config
 	next      consumer.Traces
-	dialects  []dialect
+	dialects  []dialect.Dialect
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 	now       func() time.Time
@@ -55,7 +56,7 @@ type agentSpanProcessor struct {
 
 var _ processor.Traces = (*agentSpanProcessor)(nil)
 
-func newAgentSpanProcessor(set processor.Settings, cfg *Config, next consumer.Traces, ds []dialect) (*agentSpanProcessor, error) {
+func newAgentSpanProcessor(set processor.Settings, cfg *Config, next consumer.Traces, ds []dialect.Dialect) (*agentSpanProcessor, error) {
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, fmt.Errorf("agent_span telemetry: %w", err)
@@ -237,9 +238,9 @@ func (p *agentSpanProcessor) buildTrace(e emission) ptrace.Traces {
 	}
 	before := parentsOf(td)
 	for _, d := range p.dialects {
-		if d.matches(td) {
+		if d.Matches(td) {
 			p.rewrite(d, td)
-			if f, ok := d.(lateSpanFolder); ok && !p.cfg.KeepPlumbing {
+			if f, ok := d.(dialect.LateSpanFolder); ok && !p.cfg.KeepPlumbing {
 				e.target.folder = f
 			}
 			break
@@ -250,14 +251,14 @@ func (p *agentSpanProcessor) buildTrace(e emission) ptrace.Traces {
 }
 
 // rewrite runs a dialect; a bug in one must not take the collector down.
-func (p *agentSpanProcessor) rewrite(d dialect, td ptrace.Traces) {
+func (p *agentSpanProcessor) rewrite(d dialect.Dialect, td ptrace.Traces) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.logger.Error("Dialect failed; the trace is emitted as the dialect left it",
-				zap.String("dialect", d.name()), zap.Any("panic", r))
+				zap.String("dialect", d.Name()), zap.Any("panic", r))
 		}
 	}()
-	stats := d.rewrite(td, rewriteOptions{KeepPlumbing: p.cfg.KeepPlumbing})
+	stats := d.Rewrite(td, dialect.Options{KeepPlumbing: p.cfg.KeepPlumbing})
 	ctx := context.Background()
 	p.telemetry.ProcessorAgentSpanSpansFolded.Add(ctx, int64(stats.SpansFolded))
 	p.telemetry.ProcessorAgentSpanSpansAdded.Add(ctx, int64(stats.SpansAdded))

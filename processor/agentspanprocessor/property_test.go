@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // forestParams shape a random workload.
@@ -66,14 +68,14 @@ func randomForest(rng *rand.Rand, fp forestParams) []testSpan {
 
 // countingDialect wraps a dialect and counts what it folded.
 type countingDialect struct {
-	inner  dialect
+	inner  dialect.Dialect
 	folded *atomic.Int64
 }
 
-func (c countingDialect) name() string                  { return c.inner.name() }
-func (c countingDialect) matches(td ptrace.Traces) bool { return c.inner.matches(td) }
-func (c countingDialect) rewrite(td ptrace.Traces, o rewriteOptions) rewriteStats {
-	s := c.inner.rewrite(td, o)
+func (c countingDialect) Name() string                  { return c.inner.Name() }
+func (c countingDialect) Matches(td ptrace.Traces) bool { return c.inner.Matches(td) }
+func (c countingDialect) Rewrite(td ptrace.Traces, o dialect.Options) dialect.Stats {
+	s := c.inner.Rewrite(td, o)
 	c.folded.Add(int64(s.SpansFolded))
 	return s
 }
@@ -93,9 +95,9 @@ func runProperty(t *testing.T, seed uint64, fp forestParams) workloadStats {
 		fp.cfgTweak(cfg)
 	}
 	var folded atomic.Int64
-	var ds []dialect
+	var ds []dialect.Dialect
 	if fp.withDialect {
-		ds = []dialect{countingDialect{inner: foldDialect{}, folded: &folded}}
+		ds = []dialect.Dialect{countingDialect{inner: foldDialect{}, folded: &folded}}
 	}
 	sink := &recordingSink{}
 	tel := componenttest.NewTelemetry()

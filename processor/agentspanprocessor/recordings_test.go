@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // shuffledRequests cuts a recording into single spans (each under a copy of
@@ -119,7 +120,7 @@ func TestRecordingsThroughDialects(t *testing.T) {
 			td := recordings.MustLoad(t, name)
 			total := td.SpanCount()
 			var folded, added atomic.Int64
-			var ds []dialect
+			var ds []dialect.Dialect
 			for _, d := range dialects {
 				ds = append(ds, statsDialect{inner: d, folded: &folded, added: &added})
 			}
@@ -140,14 +141,14 @@ func TestRecordingsThroughDialects(t *testing.T) {
 
 // statsDialect counts what a dialect reports.
 type statsDialect struct {
-	inner         dialect
+	inner         dialect.Dialect
 	folded, added *atomic.Int64
 }
 
-func (s statsDialect) name() string                  { return s.inner.name() }
-func (s statsDialect) matches(td ptrace.Traces) bool { return s.inner.matches(td) }
-func (s statsDialect) rewrite(td ptrace.Traces, o rewriteOptions) rewriteStats {
-	st := s.inner.rewrite(td, o)
+func (s statsDialect) Name() string                  { return s.inner.Name() }
+func (s statsDialect) Matches(td ptrace.Traces) bool { return s.inner.Matches(td) }
+func (s statsDialect) Rewrite(td ptrace.Traces, o dialect.Options) dialect.Stats {
+	st := s.inner.Rewrite(td, o)
 	s.folded.Add(int64(st.SpansFolded))
 	s.added.Add(int64(st.SpansAdded))
 	return st

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 const waitFor = 5 * time.Second
@@ -218,7 +220,7 @@ func TestEmptyBatch(t *testing.T) {
 
 func TestLateSpanPlacedUnderSurvivingAncestor(t *testing.T) {
 	sink := &recordingSink{}
-	p := startProcessor(t, testConfig(), sink, []dialect{foldDialect{}}, nil)
+	p := startProcessor(t, testConfig(), sink, []dialect.Dialect{foldDialect{}}, nil)
 	ctx := context.Background()
 	emitRootFoldedKept(t, p, sink)
 	_, spans := sink.snapshot()
@@ -270,7 +272,7 @@ func TestNextConsumerErrorDoesNotBlock(t *testing.T) {
 
 func TestPanickingDialectDoesNotLoseTrace(t *testing.T) {
 	sink := &recordingSink{}
-	p := startProcessor(t, testConfig(), sink, []dialect{panicDialect{}}, nil)
+	p := startProcessor(t, testConfig(), sink, []dialect.Dialect{panicDialect{}}, nil)
 	require.NoError(t, p.ConsumeTraces(context.Background(), buildTraces(testSpan{trace: 1, id: 1}, testSpan{trace: 1, id: 2, parent: 1})))
 	require.Eventually(t, func() bool { return sink.spanCount() == 2 }, waitFor, 5*time.Millisecond)
 }

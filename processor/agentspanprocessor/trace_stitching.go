@@ -5,9 +5,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// Stitching: AutoGen with its runtime started outside the root span (or the
-// gRPC worker runtime) turns every message delivery into the root of a new
-// trace, joined to the sender only by a span link. A trace whose root span
+// Stitching: an agent runtime started outside the root span (or a gRPC worker
+// runtime) can turn every message delivery into the root of a new trace,
+// joined to the sender only by a span link. A trace whose root span
 // links to a span of another trace is a secondary: it is merged, with
 // everything already merged into it, into the group of the trace holding the
 // link target. The merged trace goes out under the primary's trace id and each

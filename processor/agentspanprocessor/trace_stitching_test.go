@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // Three traces as AutoGen emits them when its runtime starts outside the root
@@ -74,7 +76,7 @@ func TestSecondaryWaitsForItsTarget(t *testing.T) {
 
 func TestSecondaryOfEmittedTraceGoesOutAsLateSpans(t *testing.T) {
 	sink := &recordingSink{}
-	p := startProcessor(t, testConfig(), sink, []dialect{foldDialect{}}, nil)
+	p := startProcessor(t, testConfig(), sink, []dialect.Dialect{foldDialect{}}, nil)
 	ctx := context.Background()
 	a, b, c := linkedTraces()
 	require.NoError(t, p.ConsumeTraces(ctx, buildTraces(a...)))

@@ -1,4 +1,4 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"crypto/sha256"
@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // foldAndGroup inserts one team span per team run and folds the runtime
@@ -17,9 +19,9 @@ import (
 // KeepPlumbing nothing is removed and the team's top-level plumbing spans
 // move under the team span instead.
 func (r *autogenRewrite) foldAndGroup() (added, folded int) {
-	fold := map[*spanNode]bool{}
+	fold := map[*dialect.Node]bool{}
 	if !r.opts.KeepPlumbing {
-		for _, n := range r.tree.nodes {
+		for _, n := range r.tree.Nodes {
 			if role := r.info[n].role; role == rolePlumbing || role == roleCreateAgent {
 				fold[n] = true
 			}
@@ -27,11 +29,11 @@ func (r *autogenRewrite) foldAndGroup() (added, folded int) {
 	}
 	teamNodes := r.createTeamNodes()
 
-	f := &folder{r: r, fold: fold, teamNodes: teamNodes, target: map[*spanNode]*foldTarget{}}
-	live := r.tree.live()
-	members := map[*spanNode][]*spanNode{}
+	f := &folder{r: r, fold: fold, teamNodes: teamNodes, target: map[*dialect.Node]*foldTarget{}}
+	live := r.tree.Live()
+	members := map[*dialect.Node][]*dialect.Node{}
 	for _, n := range live {
-		if fold[n] || n.added {
+		if fold[n] || n.Added {
 			continue
 		}
 		tg := f.targetOf(n)
@@ -48,7 +50,7 @@ func (r *autogenRewrite) foldAndGroup() (added, folded int) {
 		}
 		ms := members[tn]
 		if len(ms) == 0 {
-			tn.removed = true
+			tn.Removed = true
 			continue
 		}
 		// The first member whose old place is outside the team gives the
@@ -69,28 +71,28 @@ func (r *autogenRewrite) foldAndGroup() (added, folded int) {
 	// Apply: move kept spans first, then remove folded ones.
 	for _, n := range live {
 		tg := f.target[n]
-		if n.added || tg == nil || !tg.moved {
+		if n.Added || tg == nil || !tg.moved {
 			continue
 		}
 		dest := tg.parent
 		if tg.team != nil {
 			dest = tg.team
 		}
-		r.tree.setParent(n, dest, tg.keepID)
+		r.tree.SetParent(n, dest, tg.keepID)
 	}
 	for _, key := range r.teamOrder {
-		if tn := teamNodes[key]; tn != nil && !tn.removed {
+		if tn := teamNodes[key]; tn != nil && !tn.Removed {
 			tg := f.target[tn]
-			r.tree.setParent(tn, tg.parent, tg.keepID)
+			r.tree.SetParent(tn, tg.parent, tg.keepID)
 		}
 	}
 	for n := range fold {
-		for _, c := range append([]*spanNode(nil), n.children...) {
+		for _, c := range append([]*dialect.Node(nil), n.Children...) {
 			if !fold[c] { // cannot happen: every kept child was moved above
-				r.tree.setParent(c, nil, pcommon.NewSpanIDEmpty())
+				r.tree.SetParent(c, nil, pcommon.NewSpanIDEmpty())
 			}
 		}
-		r.tree.remove(n)
+		r.tree.Remove(n)
 	}
 	return added, len(fold)
 }
@@ -99,58 +101,58 @@ func (r *autogenRewrite) foldAndGroup() (added, folded int) {
 type foldTarget struct {
 	// parent is the nearest kept ancestor (nil: none in the trace; keepID
 	// then carries a parent id outside the trace, if the chain had one).
-	parent *spanNode
+	parent *dialect.Node
 	keepID pcommon.SpanID
 	// team is set when the span moves under a team span; anchor is then
 	// where it would have gone otherwise.
-	team         *spanNode
-	anchor       *spanNode
+	team         *dialect.Node
+	anchor       *dialect.Node
 	anchorKeepID pcommon.SpanID
 	moved        bool
 }
 
 type folder struct {
 	r         *autogenRewrite
-	fold      map[*spanNode]bool
-	teamNodes map[string]*spanNode
-	target    map[*spanNode]*foldTarget
+	fold      map[*dialect.Node]bool
+	teamNodes map[string]*dialect.Node
+	target    map[*dialect.Node]*foldTarget
 }
 
 // targetOf computes (memoised) where kept span n goes.
-func (f *folder) targetOf(n *spanNode) *foldTarget {
+func (f *folder) targetOf(n *dialect.Node) *foldTarget {
 	if tg, ok := f.target[n]; ok {
 		return tg
 	}
-	if n.added { // team spans: placed by foldAndGroup once members are known
+	if n.Added { // team spans: placed by foldAndGroup once members are known
 		return &foldTarget{}
 	}
 	// Guard against re-entry while computing (cannot recurse into n again
 	// since ancestors are strictly above, but be safe on malformed input).
-	f.target[n] = &foldTarget{parent: n.parent}
+	f.target[n] = &foldTarget{parent: n.Parent}
 	hint := f.r.info[n].teamKey
-	p, last := n.parent, (*spanNode)(nil)
+	p, last := n.Parent, (*dialect.Node)(nil)
 	for p != nil && f.fold[p] {
 		if hint == "" {
 			hint = f.r.info[p].teamKey
 		}
-		last, p = p, p.parent
+		last, p = p, p.Parent
 	}
 	tg := &foldTarget{parent: p}
 	if p == nil {
 		switch {
-		case last != nil && last.dangling:
-			tg.keepID = last.span.ParentSpanID()
-		case last == nil && n.dangling:
-			tg.keepID = n.span.ParentSpanID()
+		case last != nil && last.Dangling:
+			tg.keepID = last.Span.ParentSpanID()
+		case last == nil && n.Dangling:
+			tg.keepID = n.Span.ParentSpanID()
 		}
 	}
-	tg.moved = p != n.parent
+	tg.moved = p != n.Parent
 	// Turns and selectors always sit right under their team span (stitched
 	// runs chain them through plumbing under the previous turn); other spans
 	// join the team only when they would otherwise land outside it.
 	a := f.r.info[n]
 	member := a.teamKey != "" && (a.role == roleTurn || a.role == roleSelector)
-	if tn := f.teamNodes[hint]; tn != nil && tn.span.TraceID() == n.span.TraceID() && (member || !f.inTeam(p, hint)) {
+	if tn := f.teamNodes[hint]; tn != nil && tn.Span.TraceID() == n.Span.TraceID() && (member || !f.inTeam(p, hint)) {
 		tg.team, tg.anchor, tg.anchorKeepID = tn, p, tg.keepID
 		tg.moved = true
 	}
@@ -159,8 +161,8 @@ func (f *folder) targetOf(n *spanNode) *foldTarget {
 }
 
 // inTeam reports whether kept span k ends up inside the team run key.
-func (f *folder) inTeam(k *spanNode, key string) bool {
-	for steps := 0; k != nil && steps <= len(f.r.tree.nodes); steps++ {
+func (f *folder) inTeam(k *dialect.Node, key string) bool {
+	for steps := 0; k != nil && steps <= len(f.r.tree.Nodes); steps++ {
 		if f.r.info[k].teamKey == key || f.teamNodes[key] == k {
 			return true
 		}
@@ -176,14 +178,14 @@ func (f *folder) inTeam(k *spanNode, key string) bool {
 
 // breakTeamCycles makes a team span a root if its anchor ends up inside it
 // (only possible with malformed parentage across teams).
-func (f *folder) breakTeamCycles(teamNodes map[string]*spanNode) {
+func (f *folder) breakTeamCycles(teamNodes map[string]*dialect.Node) {
 	for _, key := range f.r.teamOrder {
 		tn := teamNodes[key]
-		if tn == nil || tn.removed {
+		if tn == nil || tn.Removed {
 			continue
 		}
 		k := f.target[tn].parent
-		for steps := 0; k != nil && steps <= len(f.r.tree.nodes); steps++ {
+		for steps := 0; k != nil && steps <= len(f.r.tree.Nodes); steps++ {
 			if k == tn {
 				f.target[tn] = &foldTarget{moved: true}
 				break
@@ -191,7 +193,7 @@ func (f *folder) breakTeamCycles(teamNodes map[string]*spanNode) {
 			tg := f.target[k]
 			switch {
 			case tg == nil:
-				k = k.parent
+				k = k.Parent
 			case tg.team != nil:
 				k = tg.team
 			default:
@@ -202,33 +204,33 @@ func (f *folder) breakTeamCycles(teamNodes map[string]*spanNode) {
 }
 
 // createTeamNodes adds one span per team run that has a turn or a selector.
-func (r *autogenRewrite) createTeamNodes() map[string]*spanNode {
+func (r *autogenRewrite) createTeamNodes() map[string]*dialect.Node {
 	has := map[string]bool{}
-	var firstMember = map[string]*spanNode{}
-	for _, n := range r.tree.live() {
+	var firstMember = map[string]*dialect.Node{}
+	for _, n := range r.tree.Live() {
 		a := r.info[n]
 		if a.teamKey == "" || (a.role != roleTurn && a.role != roleSelector) {
 			continue
 		}
 		has[a.teamKey] = true
-		if f := firstMember[a.teamKey]; f == nil || (!isAutogenScope(f.scope.Scope().Name()) && isAutogenScope(n.scope.Scope().Name())) {
+		if f := firstMember[a.teamKey]; f == nil || (!isAutogenScope(f.Scope.Scope().Name()) && isAutogenScope(n.Scope.Scope().Name())) {
 			firstMember[a.teamKey] = n
 		}
 	}
-	out := map[string]*spanNode{}
+	out := map[string]*dialect.Node{}
 	for _, key := range r.teamOrder {
 		if !has[key] {
 			continue
 		}
 		t := r.teams[key]
 		loc := firstMember[key]
-		tn := r.tree.addSpan(loc.res, loc.scope)
-		tn.span.SetTraceID(t.traceID)
-		tn.span.SetSpanID(r.teamSpanID(t))
-		r.tree.index(tn)
+		tn := r.tree.AddSpan(loc.Res, loc.Scope)
+		tn.Span.SetTraceID(t.traceID)
+		tn.Span.SetSpanID(r.teamSpanID(t))
+		r.tree.Index(tn)
 		r.info[tn] = &agSpan{teamKey: key}
 		t.node = tn
-		r.describeTeam(t, tn.span)
+		r.describeTeam(t, tn.Span)
 		out[key] = tn
 	}
 	return out
@@ -249,7 +251,7 @@ func (r *autogenRewrite) teamSpanID(t *agTeam) pcommon.SpanID {
 		}
 		var id pcommon.SpanID
 		copy(id[:], h.Sum(nil))
-		if _, taken := r.tree.byID[id]; !taken && !id.IsEmpty() {
+		if _, taken := r.tree.ByID[id]; !taken && !id.IsEmpty() {
 			return id
 		}
 	}
@@ -286,21 +288,21 @@ func (r *autogenRewrite) describeTeam(t *agTeam, s ptrace.Span) {
 
 // setTeamBounds spans the team from its first to its last span (members and
 // the team's own plumbing), and adds what the payloads told about the run.
-func (r *autogenRewrite) setTeamBounds(key string, tn *spanNode, members []*spanNode) {
+func (r *autogenRewrite) setTeamBounds(key string, tn *dialect.Node, members []*dialect.Node) {
 	start, end := pcommon.Timestamp(math.MaxUint64), pcommon.Timestamp(0)
-	widen := func(n *spanNode) {
-		if s := n.span.StartTimestamp(); s != 0 && s < start {
+	widen := func(n *dialect.Node) {
+		if s := n.Span.StartTimestamp(); s != 0 && s < start {
 			start = s
 		}
-		if e := n.span.EndTimestamp(); e > end {
+		if e := n.Span.EndTimestamp(); e > end {
 			end = e
 		}
 	}
 	for _, n := range members {
 		widen(n)
 	}
-	for _, n := range r.tree.nodes {
-		if !n.added && r.info[n].teamKey == key {
+	for _, n := range r.tree.Nodes {
+		if !n.Added && r.info[n].teamKey == key {
 			widen(n)
 		}
 	}
@@ -310,11 +312,11 @@ func (r *autogenRewrite) setTeamBounds(key string, tn *spanNode, members []*span
 	if end < start {
 		end = start
 	}
-	tn.span.SetStartTimestamp(start)
-	tn.span.SetEndTimestamp(end)
+	tn.Span.SetStartTimestamp(start)
+	tn.Span.SetEndTimestamp(end)
 
 	t := r.teams[key]
-	a := tn.span.Attributes()
+	a := tn.Span.Attributes()
 	if t.termination != "" {
 		a.PutStr("autogen.termination.reason", t.termination)
 	}

@@ -1,6 +1,7 @@
-package agentspanprocessor
+package autogen
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/dialecttest"
 )
 
 // Real recorded runs (internal/recordings): the rules must rebuild the
@@ -29,30 +32,30 @@ const roundRobinTree = `run_team
 // several traces: one trace id, and each secondary root re-parented to the
 // span its first link points at.
 func stitchLikeBuffer(td ptrace.Traces) {
-	tree := newSpanTree(td)
+	tree := dialect.NewTree(td)
 	var main pcommon.TraceID
-	for _, r := range tree.roots() {
-		if r.span.Links().Len() == 0 && r.name() == "run_team" {
-			main = r.span.TraceID()
+	for _, r := range tree.Roots() {
+		if r.Span.Links().Len() == 0 && r.Name() == "run_team" {
+			main = r.Span.TraceID()
 		}
 	}
-	for _, n := range tree.nodes {
-		if n.parent == nil && n.span.Links().Len() > 0 {
-			if target, ok := tree.byID[n.span.Links().At(0).SpanID()]; ok && !tree.isAncestor(n, target) && target != n {
-				tree.setParent(n, target, pcommon.NewSpanIDEmpty())
+	for _, n := range tree.Nodes {
+		if n.Parent == nil && n.Span.Links().Len() > 0 {
+			if target, ok := tree.ByID[n.Span.Links().At(0).SpanID()]; ok && !tree.IsAncestor(n, target) && target != n {
+				tree.SetParent(n, target, pcommon.NewSpanIDEmpty())
 			}
 		}
 	}
-	for _, n := range tree.nodes {
-		n.span.SetTraceID(main)
+	for _, n := range tree.Nodes {
+		n.Span.SetTraceID(main)
 	}
 }
 
 // recordedTeamID reads the team id the recording carries.
 func recordedTeamID(t *testing.T, td ptrace.Traces) string {
 	t.Helper()
-	for _, s := range allSpans(td) {
-		n := &spanNode{span: s}
+	for _, s := range dialecttest.AllSpans(td) {
+		n := &dialect.Node{Span: s}
 		if id := ownTeamID(n); id != "" {
 			return id
 		}
@@ -82,17 +85,17 @@ func TestAutogenRecordings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			td := recordings.MustLoad(t, tc.name)
-			require.True(t, autogenDialect{}.matches(td))
+			require.True(t, Dialect{}.Matches(td))
 			if tc.stitch {
 				stitchLikeBuffer(td)
 			}
 			teamID := recordedTeamID(t, td)
 			before := td.SpanCount()
 			stats := rewriteWith(td, false)
-			assert.Equal(t, tc.tree, renderTree(td))
+			assert.Equal(t, tc.tree, dialecttest.RenderTree(td))
 			assert.Equal(t, 1, stats.SpansAdded)
 			assert.Equal(t, before-stats.SpansFolded+stats.SpansAdded, td.SpanCount())
-			assertParentsValid(t, td)
+			dialecttest.AssertParentsValid(t, td)
 			assertNoPlumbing(t, td)
 			manager := "SelectorGroupChatManager"
 			if tc.tree == roundRobinTree {
@@ -105,21 +108,21 @@ func TestAutogenRecordings(t *testing.T) {
 			}
 			want := []string{"PlanningAgent", "DataAnalystAgent", "PlanningAgent"}
 			for i, s := range spansInStartOrder(td, "select speaker") {
-				assert.Equal(t, want[i], attrStr(s, attrSelectedSpeaker))
-				assert.Equal(t, "chat", attrStr(s, attrGenAIOperation))
-				assert.Equal(t, "openai", attrStr(s, attrGenAIProvider))
+				assert.Equal(t, want[i], dialecttest.AttrStr(s, attrSelectedSpeaker))
+				assert.Equal(t, "chat", dialecttest.AttrStr(s, attrGenAIOperation))
+				assert.Equal(t, "openai", dialecttest.AttrStr(s, attrGenAIProvider))
 			}
-			for _, s := range spansNamed(td, "openai.chat") {
-				assert.Equal(t, "chat", attrStr(s, attrGenAIOperation))
-				assert.Equal(t, "openai", attrStr(s, attrGenAIProvider))
+			for _, s := range dialecttest.SpansNamed(td, "openai.chat") {
+				assert.Equal(t, "chat", dialecttest.AttrStr(s, attrGenAIOperation))
+				assert.Equal(t, "openai", dialecttest.AttrStr(s, attrGenAIProvider))
 			}
-			team := allSpans(td)[0]
-			for _, s := range allSpans(td) {
-				if attrStr(s, attrGenAIOperation) == "invoke_workflow" {
+			team := dialecttest.AllSpans(td)[0]
+			for _, s := range dialecttest.AllSpans(td) {
+				if dialecttest.AttrStr(s, attrGenAIOperation) == "invoke_workflow" {
 					team = s
 				}
 			}
-			assert.Equal(t, teamID, attrStr(team, attrTeamID))
+			assert.Equal(t, teamID, dialecttest.AttrStr(team, attrTeamID))
 			ps, ok := team.Attributes().Get("autogen.team.participants")
 			require.True(t, ok)
 			assert.Equal(t, []any{"PlanningAgent", "DataAnalystAgent"}, ps.Slice().AsRaw())
@@ -129,9 +132,9 @@ func TestAutogenRecordings(t *testing.T) {
 
 func spansInStartOrder(td ptrace.Traces, name string) []ptrace.Span {
 	var out []ptrace.Span
-	for _, n := range newSpanTree(td).live() {
-		if n.name() == name {
-			out = append(out, n.span)
+	for _, n := range dialect.NewTree(td).Live() {
+		if n.Name() == name {
+			out = append(out, n.Span)
 		}
 	}
 	return out
@@ -139,20 +142,23 @@ func spansInStartOrder(td ptrace.Traces, name string) []ptrace.Span {
 
 func TestAutogenRecordingsKeepPlumbing(t *testing.T) {
 	for _, name := range recordings.Names() {
+		if !strings.HasPrefix(name, "autogen-") {
+			continue // other frameworks' recordings
+		}
 		t.Run(name, func(t *testing.T) {
 			td := recordings.MustLoad(t, name)
 			ids := map[pcommon.SpanID]bool{}
-			for _, s := range allSpans(td) {
+			for _, s := range dialecttest.AllSpans(td) {
 				ids[s.SpanID()] = true
 			}
 			stats := rewriteWith(td, true)
 			assert.Zero(t, stats.SpansFolded)
 			assert.Equal(t, len(ids)+stats.SpansAdded, td.SpanCount())
-			for _, s := range allSpans(td) {
+			for _, s := range dialecttest.AllSpans(td) {
 				delete(ids, s.SpanID())
 			}
 			assert.Empty(t, ids)
-			assertParentsValid(t, td)
+			dialecttest.AssertParentsValid(t, td)
 		})
 	}
 }
@@ -166,11 +172,11 @@ func TestAutogenRecordingAgentAlone(t *testing.T) {
     openai.chat
     percentage_change
     openai.chat
-`, renderTree(td))
-	assertParentsValid(t, td)
+`, dialecttest.RenderTree(td))
+	dialecttest.AssertParentsValid(t, td)
 	assertToolSpan(t, td, fxResult)
-	for _, s := range spansNamed(td, "openai.chat") {
-		assert.Equal(t, "DataAnalystAgent", attrStr(s, attrGenAIAgentName))
+	for _, s := range dialecttest.SpansNamed(td, "openai.chat") {
+		assert.Equal(t, "DataAnalystAgent", dialecttest.AttrStr(s, attrGenAIAgentName))
 	}
 }
 
@@ -178,22 +184,22 @@ func TestAutogenRecordingTwoRuns(t *testing.T) {
 	td := recordings.MustLoad(t, recordings.TwoRuns)
 	teamID := recordedTeamID(t, td)
 	rewriteWith(td, false)
-	assertParentsValid(t, td)
+	dialecttest.AssertParentsValid(t, td)
 	assertNoPlumbing(t, td)
-	tree := newSpanTree(td)
-	var teams []*spanNode
-	for _, r := range tree.roots() {
-		require.Equal(t, "run_team", r.name())
-		require.Len(t, r.children, 1)
-		teams = append(teams, r.children[0])
+	tree := dialect.NewTree(td)
+	var teams []*dialect.Node
+	for _, r := range tree.Roots() {
+		require.Equal(t, "run_team", r.Name())
+		require.Len(t, r.Children, 1)
+		teams = append(teams, r.Children[0])
 	}
 	require.Len(t, teams, 2)
-	assert.NotEqual(t, teams[0].span.SpanID(), teams[1].span.SpanID())
+	assert.NotEqual(t, teams[0].Span.SpanID(), teams[1].Span.SpanID())
 	for _, tm := range teams {
-		assert.Equal(t, "SelectorGroupChat", tm.name())
-		assert.Equal(t, teamID, tm.attr(attrGenAIConversationID))
-		assert.Equal(t, tm.parent.span.TraceID(), tm.span.TraceID())
+		assert.Equal(t, "SelectorGroupChat", tm.Name())
+		assert.Equal(t, teamID, tm.Attr(attrGenAIConversationID))
+		assert.Equal(t, tm.Parent.Span.TraceID(), tm.Span.TraceID())
 	}
-	assert.Len(t, teams[0].children, 6)
-	assert.Len(t, spansNamed(td, "select speaker"), 5)
+	assert.Len(t, teams[0].Children, 6)
+	assert.Len(t, dialecttest.SpansNamed(td, "select speaker"), 5)
 }

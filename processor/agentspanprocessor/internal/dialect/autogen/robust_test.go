@@ -1,4 +1,4 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"math/rand"
@@ -9,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/dialecttest"
 )
 
 // randomAutogenTrace builds a malformed AutoGen-looking trace: random
@@ -64,31 +67,31 @@ func checkRewriteInvariants(t *testing.T, td ptrace.Traces, keep bool) {
 	t.Helper()
 	before := map[ptrace.Span]bool{}
 	inputIDs := map[pcommon.SpanID]bool{}
-	for _, s := range allSpans(td) {
+	for _, s := range dialecttest.AllSpans(td) {
 		inputIDs[s.SpanID()] = true
 	}
 	dangling := map[pcommon.SpanID]bool{}
 	kept := map[pcommon.SpanID]int{}
-	for _, s := range allSpans(td) {
+	for _, s := range dialecttest.AllSpans(td) {
 		before[s] = true
 		if p := s.ParentSpanID(); !p.IsEmpty() && !inputIDs[p] {
 			dangling[p] = true
 		}
 	}
-	tree := newSpanTree(td)
-	r := newAutogenRewrite(tree, rewriteOptions{})
+	tree := dialect.NewTree(td)
+	r := newAutogenRewrite(tree, dialect.Options{})
 	r.classify()
 	r.findLegacyTurns()
-	total := len(tree.nodes)
-	for _, n := range tree.nodes {
+	total := len(tree.Nodes)
+	for _, n := range tree.Nodes {
 		if role := r.info[n].role; keep || (role != rolePlumbing && role != roleCreateAgent) {
-			kept[n.span.SpanID()]++
+			kept[n.Span.SpanID()]++
 		}
 	}
 	// Undo nothing: classification above only read td (newSpanTree may
 	// clear self/cyclic parents, which rewrite would do the same way).
-	stats := autogenDialect{}.rewrite(td, rewriteOptions{KeepPlumbing: keep})
-	after := allSpans(td)
+	stats := Dialect{}.Rewrite(td, dialect.Options{KeepPlumbing: keep})
+	after := dialecttest.AllSpans(td)
 	require.Equal(t, total-stats.SpansFolded+stats.SpansAdded, len(after))
 	ids := map[pcommon.SpanID]bool{}
 	for _, s := range after {
@@ -106,7 +109,7 @@ func checkRewriteInvariants(t *testing.T, td ptrace.Traces, keep bool) {
 	// No cycles: every walk up ends.
 	byID := map[pcommon.SpanID]ptrace.Span{}
 	for _, s := range after {
-		if _, dup := byID[s.SpanID()]; !dup { // duplicate ids: first wins, as in spanTree
+		if _, dup := byID[s.SpanID()]; !dup { // duplicate ids: first wins, as in dialect.Tree
 			byID[s.SpanID()] = s
 		}
 	}
@@ -143,7 +146,7 @@ func TestAutogenRewriteMalformedInput(t *testing.T) {
 func TestAutogenRewriteEdgeCases(t *testing.T) {
 	// Empty input.
 	td := ptrace.NewTraces()
-	assert.Equal(t, rewriteStats{}, autogenDialect{}.rewrite(td, rewriteOptions{}))
+	assert.Equal(t, dialect.Stats{}, Dialect{}.Rewrite(td, dialect.Options{}))
 
 	// A plumbing span whose parent never arrived: its child keeps that id.
 	td = ptrace.NewTraces()
@@ -156,7 +159,7 @@ func TestAutogenRewriteEdgeCases(t *testing.T) {
 	c.SetSpanID(pcommon.SpanID{2})
 	c.SetParentSpanID(pcommon.SpanID{1})
 	c.SetName("user step")
-	stats := autogenDialect{}.rewrite(td, rewriteOptions{})
+	stats := Dialect{}.Rewrite(td, dialect.Options{})
 	assert.Equal(t, 1, stats.SpansFolded)
 	require.Equal(t, 1, td.SpanCount())
 	got := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
@@ -173,9 +176,9 @@ func TestAutogenRewriteEdgeCases(t *testing.T) {
 	b.SetSpanID(pcommon.SpanID{2})
 	b.SetParentSpanID(pcommon.SpanID{1})
 	b.SetName("openai.chat")
-	autogenDialect{}.rewrite(td, rewriteOptions{})
+	Dialect{}.Rewrite(td, dialect.Options{})
 	assert.Equal(t, 2, td.SpanCount())
-	assertParentsValid(t, td)
+	dialecttest.AssertParentsValid(t, td)
 }
 
 func FuzzAutogenRewrite(f *testing.F) {

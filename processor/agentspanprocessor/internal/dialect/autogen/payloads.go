@@ -1,10 +1,12 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"encoding/json"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // agPayloads is what the runtime's `message` attributes (autogen-spans.md
@@ -39,8 +41,8 @@ func (r *autogenRewrite) parsePayloads() {
 		termination: map[string]string{}, task: map[string][]string{},
 	}
 	r.payloads = p
-	for _, n := range r.tree.live() {
-		raw := n.attr(attrRuntimeMessage)
+	for _, n := range r.tree.Live() {
+		raw := n.Attr(attrRuntimeMessage)
 		if len(raw) < 2 || raw[0] != '{' || len(raw) > maxPayloadBytes {
 			continue
 		}
@@ -51,7 +53,7 @@ func (r *autogenRewrite) parsePayloads() {
 		}
 		key := ""
 		if id := r.info[n].teamID; id != "" {
-			key = teamKey(n.span.TraceID(), id)
+			key = r.runKey(n, id)
 		}
 		if key == "" {
 			continue
@@ -71,8 +73,9 @@ func (r *autogenRewrite) parsePayloads() {
 		if texts := taskTexts(top); len(texts) > 0 && p.task[key] == nil {
 			p.task[key] = texts
 		}
+		r.notePayload(n, key, top)
 		if agent, text, ok := agentResponse(top); ok {
-			p.responses = append(p.responses, agAgentResponse{teamKey: key, agent: agent, text: text, at: n.span.StartTimestamp()})
+			p.responses = append(p.responses, agAgentResponse{teamKey: key, agent: agent, text: text, at: n.Span.StartTimestamp()})
 		}
 	}
 }
@@ -207,7 +210,7 @@ func (r *autogenRewrite) applyPayloads() {
 			continue
 		}
 		turn := r.turnBefore(resp)
-		if turn == nil || turn.hasAttr(attrGenAIOutputMessages) || turn.hasAttr("gen_ai.completion.0.content") {
+		if turn == nil || turn.HasAttr(attrGenAIOutputMessages) || turn.HasAttr("gen_ai.completion.0.content") {
 			continue
 		}
 		out := []map[string]any{{
@@ -217,24 +220,24 @@ func (r *autogenRewrite) applyPayloads() {
 			"finish_reason": "stop",
 		}}
 		if b, err := json.Marshal(out); err == nil {
-			turn.span.Attributes().PutStr(attrGenAIOutputMessages, string(b))
+			turn.Span.Attributes().PutStr(attrGenAIOutputMessages, string(b))
 		}
 	}
 }
 
 // turnBefore returns the latest turn of the responding agent in the team
 // that started before the response was delivered.
-func (r *autogenRewrite) turnBefore(resp agAgentResponse) *spanNode {
-	var best *spanNode
-	for _, n := range r.tree.nodes {
+func (r *autogenRewrite) turnBefore(resp agAgentResponse) *dialect.Node {
+	var best *dialect.Node
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
 		if a.role != roleTurn || a.teamKey != resp.teamKey || a.agentName != resp.agent {
 			continue
 		}
-		if n.span.StartTimestamp() > resp.at {
+		if n.Span.StartTimestamp() > resp.at {
 			continue
 		}
-		if best == nil || n.span.StartTimestamp() > best.span.StartTimestamp() {
+		if best == nil || n.Span.StartTimestamp() > best.Span.StartTimestamp() {
 			best = n
 		}
 	}

@@ -1,9 +1,11 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // AgentChat names agents and topics `<Name>_<team uuid>` with key/source =
@@ -73,15 +75,15 @@ func parseAgentID(s string) (name, typeID, key string, ok bool) {
 }
 
 // ownTeamID returns the team uuid named by the span's own attributes.
-func ownTeamID(n *spanNode) string {
-	if _, key, _, ok := parseDestination(n.attr(attrMessagingDest)); ok {
+func ownTeamID(n *dialect.Node) string {
+	if _, key, _, ok := parseDestination(n.Attr(attrMessagingDest)); ok {
 		return strings.ToLower(key)
 	}
-	if _, _, key, ok := parseAgentID(n.attr(attrGenAIAgentID)); ok {
+	if _, _, key, ok := parseAgentID(n.Attr(attrGenAIAgentID)); ok {
 		return strings.ToLower(key)
 	}
 	for _, k := range []string{attrRecipientType, attrSenderType} {
-		if _, id, ok := splitTypeWithID(n.attr(k)); ok {
+		if _, id, ok := splitTypeWithID(n.Attr(k)); ok {
 			return strings.ToLower(id)
 		}
 	}
@@ -90,8 +92,8 @@ func ownTeamID(n *spanNode) string {
 
 // destinationType splits messaging.destination into the agent/topic type
 // name without the team suffix, and whether it is an agent ("A").
-func destinationType(n *spanNode) (name string, agent bool) {
-	typ, _, agent, ok := parseDestination(n.attr(attrMessagingDest))
+func destinationType(n *dialect.Node) (name string, agent bool) {
+	typ, _, agent, ok := parseDestination(n.Attr(attrMessagingDest))
 	if !ok {
 		return "", false
 	}
@@ -114,8 +116,8 @@ func isManagerName(s string) bool {
 }
 
 // isManagerProcess reports whether a plumbing span is delivered to a manager.
-func isManagerProcess(n *spanNode) bool {
-	if c := n.attr(attrRecipientClass); c != "" {
+func isManagerProcess(n *dialect.Node) bool {
+	if c := n.Attr(attrRecipientClass); c != "" {
 		return isManagerName(c)
 	}
 	t, agent := destinationType(n)
@@ -123,8 +125,8 @@ func isManagerProcess(n *spanNode) bool {
 }
 
 // managerName returns the manager class of a manager process span.
-func managerName(n *spanNode) string {
-	if c := n.attr(attrRecipientClass); isManagerName(c) {
+func managerName(n *dialect.Node) string {
+	if c := n.Attr(attrRecipientClass); isManagerName(c) {
 		return c
 	}
 	if t, agent := destinationType(n); agent && isManagerName(t) {
@@ -161,7 +163,7 @@ type agTeam struct {
 	termination  string
 	terminated   bool
 	task         []string
-	node         *spanNode
+	node         *dialect.Node
 	hasSelector  bool
 }
 
@@ -222,17 +224,17 @@ func (r *autogenRewrite) team(key, id string, traceID pcommon.TraceID) *agTeam {
 // collectTeams creates a team run per team id (per trace) that has a turn or
 // a manager, and gathers what the spans say about it.
 func (r *autogenRewrite) collectTeams() {
-	live := r.tree.live()
+	live := r.tree.Live()
 	for _, n := range live {
 		a := r.info[n]
 		switch {
 		case a.role == roleTurn && a.teamKey == "" && a.teamID != "":
-			a.teamKey = teamKey(n.span.TraceID(), a.teamID)
+			a.teamKey = r.runKey(n, a.teamID)
 		case a.role == rolePlumbing && a.teamID != "" && isManagerProcess(n):
-			a.teamKey = teamKey(n.span.TraceID(), a.teamID)
+			a.teamKey = r.runKey(n, a.teamID)
 		}
 		if a.teamKey != "" && (a.role == roleTurn || a.role == roleSelector || a.role == rolePlumbing) {
-			r.team(a.teamKey, a.teamID, n.span.TraceID())
+			r.team(a.teamKey, a.teamID, n.Span.TraceID())
 		}
 	}
 	// Plumbing of a known team belongs to it; gather participants and manager.
@@ -241,7 +243,7 @@ func (r *autogenRewrite) collectTeams() {
 		if a.teamID == "" {
 			continue
 		}
-		t, ok := r.teams[teamKey(n.span.TraceID(), a.teamID)]
+		t, ok := r.teams[r.runKey(n, a.teamID)]
 		if !ok {
 			continue
 		}
@@ -251,19 +253,19 @@ func (r *autogenRewrite) collectTeams() {
 			if m := managerName(n); m != "" && t.manager == "" {
 				t.manager = m
 			}
-			if n.attr(attrRecipientClass) == "ChatAgentContainer" {
-				t.addParticipant(stripTeamSuffix(n.attr(attrRecipientType)))
-			} else if n.attr(attrRecipientClass) == "" {
+			if n.Attr(attrRecipientClass) == "ChatAgentContainer" {
+				t.addParticipant(stripTeamSuffix(n.Attr(attrRecipientType)))
+			} else if n.Attr(attrRecipientClass) == "" {
 				if name, agent := destinationType(n); agent {
 					t.addParticipant(name)
 				}
 			}
-			if n.attr(attrMessagingMsgType) == "GroupChatTermination" {
+			if n.Attr(attrMessagingMsgType) == "GroupChatTermination" {
 				t.terminated = true
 			}
 		case roleTurn:
 			t.addParticipant(a.agentName)
-			if d := n.attr(attrGenAIAgentDesc); d != "" {
+			if d := n.Attr(attrGenAIAgentDesc); d != "" {
 				t.descriptions[a.agentName] = d
 			}
 		}
@@ -284,7 +286,7 @@ func (r *autogenRewrite) collectTeams() {
 		if r.info[n].role != roleCreateAgent {
 			continue
 		}
-		name, desc := n.attr(attrGenAIAgentName), n.attr(attrGenAIAgentDesc)
+		name, desc := n.Attr(attrGenAIAgentName), n.Attr(attrGenAIAgentDesc)
 		if name == "" || desc == "" {
 			continue
 		}
@@ -308,12 +310,12 @@ func (r *autogenRewrite) collectTeams() {
 // off) from its selector prompts: only SelectorGroupChat and MagenticOne
 // call a model to pick the next speaker.
 func (r *autogenRewrite) guessTeamClass(t *agTeam) string {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
 		if a.role != roleSelector || a.teamKey != t.key {
 			continue
 		}
-		in := strings.ToLower(n.attr(attrGenAIInputMessages) + n.attr("gen_ai.prompt.0.content"))
+		in := strings.ToLower(n.Attr(attrGenAIInputMessages) + n.Attr("gen_ai.prompt.0.content"))
 		if strings.Contains(in, "ledger") || strings.Contains(in, "fact sheet") {
 			return "MagenticOneGroupChat"
 		}

@@ -1,4 +1,5 @@
-package agentspanprocessor
+// Package autogen is the agent_span dialect for Microsoft AutoGen.
+package autogen // import "github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/autogen"
 
 import (
 	"regexp"
@@ -6,32 +7,36 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
-// autogenDialect rebuilds Microsoft AutoGen (autogen-core/agentchat 0.4.9 to
+// Dialect rebuilds Microsoft AutoGen (autogen-core/agentchat 0.4.9 to
 // 0.7.5) traces into team run -> speaker selection / agent turn -> LLM / tool
 // calls, in GenAI semantic conventions. The span catalog it relies on is in
 // docs autogen-spans.md; the rules are split by responsibility over the
-// dialect_autogen_*.go files:
-//   - _team: team ids, manager/team classes, participants;
-//   - _turns: agent turns (invoke_agent, or pre-0.6.2 process spans), speaker
-//     selection calls, agent name / conversation id propagation;
-//   - _llm: openai.chat normalisation and message parsing;
-//   - _tools: tool arguments/result join;
-//   - _payloads: the runtime `message` JSON (stop reason, task, answers);
-//   - _fold: team span insertion and plumbing folding.
+// package's files:
+//   - team.go: team ids, manager/team classes, participants;
+//   - turns.go: agent turns (invoke_agent, or pre-0.6.2 process spans),
+//     speaker selection calls, agent name / conversation id propagation;
+//   - llm.go: openai.chat normalisation and message parsing;
+//   - tools.go: tool arguments/result join;
+//   - payloads.go: the runtime `message` JSON (stop reason, task, answers);
+//   - fold.go: team span insertion and plumbing folding.
 //
 // create_agent spans are folded like plumbing (0 ms construction events);
 // their descriptions go onto the team span. A parent id that already pointed
 // outside the trace on input is kept (the exporter places late parents).
-type autogenDialect struct{}
+type Dialect struct{}
 
-func (autogenDialect) name() string { return "autogen" }
+// Name implements dialect.Dialect.
+func (Dialect) Name() string { return "autogen" }
 
 // autogenPlumbingName matches the runtime's messaging spans.
 var autogenPlumbingName = regexp.MustCompile(`^autogen (create|send|publish|process|ack|intercept)( |$)`)
 
-func (autogenDialect) matches(td ptrace.Traces) bool {
+// Matches recognises AutoGen by its scopes, runtime span names or gen_ai.system.
+func (Dialect) Matches(td ptrace.Traces) bool {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		sss := rss.At(i).ScopeSpans()
@@ -61,10 +66,13 @@ func isAutogenScope(name string) bool {
 	return strings.HasPrefix(name, "autogen ") || name == "autogen-core" || name == "base_tool"
 }
 
-// rewrite runs the AutoGen rules over one assembled trace.
-func (autogenDialect) rewrite(td ptrace.Traces, opts rewriteOptions) rewriteStats {
-	r := newAutogenRewrite(newSpanTree(td), opts)
+// Rewrite runs the AutoGen rules over one assembled trace.
+func (Dialect) Rewrite(td ptrace.Traces, opts dialect.Options) dialect.Stats {
+	r := newAutogenRewrite(dialect.NewTree(td), opts)
 	r.classify()
+	oiFolded := r.foldOpenInference()
+	r.findTeamRuns()
+	r.findTeamTurns()
 	r.findLegacyTurns()
 	r.findSelectors()
 	r.collectTeams()
@@ -75,9 +83,12 @@ func (autogenDialect) rewrite(td ptrace.Traces, opts rewriteOptions) rewriteStat
 	r.joinTools()
 	r.propagateAgentContext()
 	r.applyPayloads()
+	r.applyOpenInferenceTeams()
+	r.describeTurns()
 	added, folded := r.foldAndGroup()
-	r.tree.compact()
-	return rewriteStats{SpansFolded: folded, SpansAdded: added}
+	r.describeTeamResults()
+	r.tree.Compact()
+	return dialect.Stats{SpansFolded: folded + oiFolded, SpansAdded: added}
 }
 
 // agRole is what a span is for the AutoGen rules.
@@ -105,50 +116,60 @@ type agSpan struct {
 	agentName string
 	// legacyTurn marks a pre-0.6.2 `autogen process <Agent>` turn.
 	legacyTurn bool
+	// innerTeamKey is set on the turn of a team that is a participant of
+	// another team: the inner team run it ran (nested_teams.go).
+	innerTeamKey string
 }
 
 // autogenRewrite holds the state of one rewrite.
 type autogenRewrite struct {
-	tree  *spanTree
-	opts  rewriteOptions
-	info  map[*spanNode]*agSpan
+	tree  *dialect.Tree
+	opts  dialect.Options
+	info  map[*dialect.Node]*agSpan
 	teams map[string]*agTeam
 	// teamOrder lists team keys in order of first appearance.
 	teamOrder []string
 	payloads  *agPayloads
+	// runStarts: start times of each run of a team (team_runs.go).
+	runStarts map[string][]pcommon.Timestamp
+	// results: what each team run and turn received and produced (team_result.go).
+	results *agResults
+	// oiTeamResults: OpenInference's run_stream spans (openinference.go).
+	oiTeamResults []oiTeam
 	// caches of parsed LLM messages, used by the tool join.
-	llmCache  []*spanNode
-	callCache map[*spanNode][]agToolCall
-	respCache map[*spanNode]map[string]string
+	llmCache  []*dialect.Node
+	callCache map[*dialect.Node][]agToolCall
+	respCache map[*dialect.Node]map[string]string
 }
 
-func newAutogenRewrite(t *spanTree, opts rewriteOptions) *autogenRewrite {
-	r := &autogenRewrite{tree: t, opts: opts, info: map[*spanNode]*agSpan{}, teams: map[string]*agTeam{},
-		callCache: map[*spanNode][]agToolCall{}, respCache: map[*spanNode]map[string]string{}}
-	for _, n := range t.nodes {
+func newAutogenRewrite(t *dialect.Tree, opts dialect.Options) *autogenRewrite {
+	r := &autogenRewrite{tree: t, opts: opts, info: map[*dialect.Node]*agSpan{}, teams: map[string]*agTeam{},
+		callCache: map[*dialect.Node][]agToolCall{}, respCache: map[*dialect.Node]map[string]string{}}
+	for _, n := range t.Nodes {
 		r.info[n] = &agSpan{}
 	}
 	return r
 }
 
-// Attribute keys shared by the AutoGen files.
+// Attribute keys used by the AutoGen files: the GenAI ones are the shared
+// vocabulary, the others what AutoGen's runtime spans carry.
 const (
-	attrGenAISystem         = "gen_ai.system"
-	attrGenAIOperation      = "gen_ai.operation.name"
-	attrGenAIProvider       = "gen_ai.provider.name"
-	attrGenAIAgentName      = "gen_ai.agent.name"
-	attrGenAIAgentID        = "gen_ai.agent.id"
-	attrGenAIAgentDesc      = "gen_ai.agent.description"
-	attrGenAIConversationID = "gen_ai.conversation.id"
-	attrGenAIWorkflowName   = "gen_ai.workflow.name"
-	attrGenAIToolName       = "gen_ai.tool.name"
-	attrGenAIToolDesc       = "gen_ai.tool.description"
-	attrGenAIToolCallID     = "gen_ai.tool.call.id"
-	attrGenAIToolCallArgs   = "gen_ai.tool.call.arguments"
-	attrGenAIToolCallResult = "gen_ai.tool.call.result"
-	attrGenAIInputMessages  = "gen_ai.input.messages"
-	attrGenAIOutputMessages = "gen_ai.output.messages"
-	attrLangsmithSpanKind   = "langsmith.span.kind"
+	attrGenAISystem         = dialect.AttrGenAISystem
+	attrGenAIOperation      = dialect.AttrGenAIOperation
+	attrGenAIProvider       = dialect.AttrGenAIProvider
+	attrGenAIAgentName      = dialect.AttrGenAIAgentName
+	attrGenAIAgentID        = dialect.AttrGenAIAgentID
+	attrGenAIAgentDesc      = dialect.AttrGenAIAgentDesc
+	attrGenAIConversationID = dialect.AttrGenAIConversationID
+	attrGenAIWorkflowName   = dialect.AttrGenAIWorkflowName
+	attrGenAIToolName       = dialect.AttrGenAIToolName
+	attrGenAIToolDesc       = dialect.AttrGenAIToolDesc
+	attrGenAIToolCallID     = dialect.AttrGenAIToolCallID
+	attrGenAIToolCallArgs   = dialect.AttrGenAIToolCallArgs
+	attrGenAIToolCallResult = dialect.AttrGenAIToolCallResult
+	attrGenAIInputMessages  = dialect.AttrGenAIInputMessages
+	attrGenAIOutputMessages = dialect.AttrGenAIOutputMessages
+	attrLangsmithSpanKind   = dialect.AttrLangsmithSpanKind
 	attrMessagingDest       = "messaging.destination"
 	attrMessagingMsgType    = "messaging.message.type"
 	attrRuntimeMessage      = "message"
@@ -160,9 +181,9 @@ const (
 	attrSelectedSpeaker     = "autogen.selected_speaker"
 )
 
-// foldsLate recognises plumbing and agent-construction spans on their own,
+// FoldsLate recognises plumbing and agent-construction spans on their own,
 // for late spans of an AutoGen trace already emitted.
-func (autogenDialect) foldsLate(scope pcommon.InstrumentationScope, span ptrace.Span) bool {
+func (Dialect) FoldsLate(scope pcommon.InstrumentationScope, span ptrace.Span) bool {
 	op, _ := span.Attributes().Get(attrGenAIOperation)
 	return isPlumbingSpan(scope.Name(), span.Name()) || isCreateAgentSpan(op.Str(), span.Name())
 }
@@ -179,24 +200,24 @@ func isCreateAgentSpan(op, name string) bool {
 
 // classify gives every span its first role and its own team id.
 func (r *autogenRewrite) classify() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
 		a.teamID = ownTeamID(n)
-		op := n.attr(attrGenAIOperation)
-		name := n.name()
+		op := n.Attr(attrGenAIOperation)
+		name := n.Name()
 		switch {
-		case isPlumbingSpan(n.scope.Scope().Name(), name):
+		case isPlumbingSpan(n.Scope.Scope().Name(), name):
 			a.role = rolePlumbing
 		case isCreateAgentSpan(op, name):
 			a.role = roleCreateAgent
 		case op == "invoke_agent" || (op == "" && strings.HasPrefix(name, "invoke_agent ")):
 			a.role = roleTurn
-			a.agentName = n.attr(attrGenAIAgentName)
+			a.agentName = n.Attr(attrGenAIAgentName)
 			if a.agentName == "" {
 				a.agentName = strings.TrimSpace(strings.TrimPrefix(name, "invoke_agent"))
 			}
 		case op == "execute_tool" || (op == "" && strings.HasPrefix(name, "execute_tool ")) ||
-			n.scope.Scope().Name() == "base_tool":
+			n.Scope.Scope().Name() == "base_tool":
 			a.role = roleTool
 		case isLLMSpan(n):
 			a.role = roleLLM
@@ -206,21 +227,21 @@ func (r *autogenRewrite) classify() {
 
 // isLLMSpan recognises model calls of the OpenAI instrumentor in all its
 // attribute formats (and any other GenAI inference span).
-func isLLMSpan(n *spanNode) bool {
-	switch n.attr(attrGenAIOperation) {
+func isLLMSpan(n *dialect.Node) bool {
+	switch n.Attr(attrGenAIOperation) {
 	case "chat", "text_completion", "generate_content":
 		return true
 	}
-	switch n.attr("llm.request.type") {
+	switch n.Attr("llm.request.type") {
 	case "chat", "completion":
 		return true
 	}
-	return n.name() == "openai.chat"
+	return n.Name() == "openai.chat"
 }
 
 // nearestTurn returns the closest turn ancestor of n, or nil.
-func (r *autogenRewrite) nearestTurn(n *spanNode) *spanNode {
-	for p := n.parent; p != nil; p = p.parent {
+func (r *autogenRewrite) nearestTurn(n *dialect.Node) *dialect.Node {
+	for p := n.Parent; p != nil; p = p.Parent {
 		if r.info[p].role == roleTurn {
 			return p
 		}

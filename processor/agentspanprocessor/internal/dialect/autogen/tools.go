@@ -1,9 +1,11 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"encoding/json"
 	"reflect"
 	"strings"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // joinTools names tool spans and gives them the arguments and result that
@@ -11,36 +13,36 @@ import (
 // call that asked for the tool (matched by call id), the result in the next
 // LLM call's tool message or in the runtime's ToolCallExecutionEvent payload.
 func (r *autogenRewrite) joinTools() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		if r.info[n].role != roleTool {
 			continue
 		}
-		attrs := n.span.Attributes()
-		legacy := n.scope.Scope().Name() == "base_tool"
-		name := n.attr(attrGenAIToolName)
+		attrs := n.Span.Attributes()
+		legacy := n.Scope.Scope().Name() == "base_tool"
+		name := n.Attr(attrGenAIToolName)
 		if name == "" {
-			name = n.attr("tool_name")
+			name = n.Attr("tool_name")
 		}
 		if name == "" {
-			name = strings.TrimSpace(strings.TrimPrefix(n.name(), "execute_tool"))
+			name = strings.TrimSpace(strings.TrimPrefix(n.Name(), "execute_tool"))
 		}
 		if name != "" {
 			attrs.PutStr(attrGenAIToolName, name)
-			n.span.SetName(name)
+			n.Span.SetName(name)
 		}
-		if d := n.attr("tool_description"); d != "" && !n.hasAttr(attrGenAIToolDesc) {
+		if d := n.Attr("tool_description"); d != "" && !n.HasAttr(attrGenAIToolDesc) {
 			attrs.PutStr(attrGenAIToolDesc, d)
 		}
 		attrs.PutStr(attrGenAIOperation, "execute_tool")
 		attrs.PutStr(attrLangsmithSpanKind, "tool")
-		if legacy || !n.hasAttr("gen_ai.tool.type") {
+		if legacy || !n.HasAttr("gen_ai.tool.type") {
 			attrs.PutStr("gen_ai.tool.type", "function")
 		}
 
-		callID := n.attr(attrGenAIToolCallID)
+		callID := n.Attr(attrGenAIToolCallID)
 		args := ""
 		if legacy {
-			args = compactJSONString(n.attr("tool_args"))
+			args = compactJSONString(n.Attr("tool_args"))
 		}
 		if req := r.requestingCall(n, callID, name, args); req != nil {
 			if callID == "" {
@@ -53,13 +55,13 @@ func (r *autogenRewrite) joinTools() {
 		if args == "" && callID != "" {
 			args = r.payloads.toolArgsOf(callID)
 		}
-		if callID != "" && !n.hasAttr(attrGenAIToolCallID) {
+		if callID != "" && !n.HasAttr(attrGenAIToolCallID) {
 			attrs.PutStr(attrGenAIToolCallID, callID)
 		}
-		if args != "" && !n.hasAttr(attrGenAIToolCallArgs) {
+		if args != "" && !n.HasAttr(attrGenAIToolCallArgs) {
 			attrs.PutStr(attrGenAIToolCallArgs, args)
 		}
-		if callID == "" || n.hasAttr(attrGenAIToolCallResult) {
+		if callID == "" || n.HasAttr(attrGenAIToolCallResult) {
 			continue
 		}
 		if res, ok := r.toolResult(n, callID); ok {
@@ -71,7 +73,7 @@ func (r *autogenRewrite) joinTools() {
 // requestingCall finds the tool_call part for this tool span: by call id
 // anywhere in the trace (ids are unique), else (pre-0.6.2 tool spans carry
 // no id) the latest call of the same tool, in the same turn, before it.
-func (r *autogenRewrite) requestingCall(tool *spanNode, callID, name, args string) *agToolCall {
+func (r *autogenRewrite) requestingCall(tool *dialect.Node, callID, name, args string) *agToolCall {
 	turn := r.nearestTurn(tool)
 	var byName, sameArgs *agToolCall
 	for _, n := range r.llmSpans() {
@@ -82,7 +84,7 @@ func (r *autogenRewrite) requestingCall(tool *spanNode, callID, name, args strin
 				}
 				continue
 			}
-			if c.name != name || n.span.StartTimestamp() > tool.span.StartTimestamp() || r.nearestTurn(n) != turn {
+			if c.name != name || n.Span.StartTimestamp() > tool.Span.StartTimestamp() || r.nearestTurn(n) != turn {
 				continue
 			}
 			// Spans come in start order: the latest call wins, preferring one
@@ -100,9 +102,9 @@ func (r *autogenRewrite) requestingCall(tool *spanNode, callID, name, args strin
 }
 
 // toolResult finds the result fed back to the model or logged by the runtime.
-func (r *autogenRewrite) toolResult(tool *spanNode, callID string) (string, bool) {
+func (r *autogenRewrite) toolResult(tool *dialect.Node, callID string) (string, bool) {
 	for _, n := range r.llmSpans() {
-		if n.span.StartTimestamp() < tool.span.StartTimestamp() {
+		if n.Span.StartTimestamp() < tool.Span.StartTimestamp() {
 			continue
 		}
 		if res, ok := r.toolResponsesOf(n)[callID]; ok {
@@ -113,10 +115,10 @@ func (r *autogenRewrite) toolResult(tool *spanNode, callID string) (string, bool
 }
 
 // llmSpans returns the model-call spans in start order (cached).
-func (r *autogenRewrite) llmSpans() []*spanNode {
+func (r *autogenRewrite) llmSpans() []*dialect.Node {
 	if r.llmCache == nil {
-		r.llmCache = []*spanNode{}
-		for _, n := range r.tree.live() {
+		r.llmCache = []*dialect.Node{}
+		for _, n := range r.tree.Live() {
 			if role := r.info[n].role; role == roleLLM || role == roleSelector {
 				r.llmCache = append(r.llmCache, n)
 			}
@@ -125,7 +127,7 @@ func (r *autogenRewrite) llmSpans() []*spanNode {
 	return r.llmCache
 }
 
-func (r *autogenRewrite) toolCallsOf(n *spanNode) []agToolCall {
+func (r *autogenRewrite) toolCallsOf(n *dialect.Node) []agToolCall {
 	if c, ok := r.callCache[n]; ok {
 		return c
 	}
@@ -134,7 +136,7 @@ func (r *autogenRewrite) toolCallsOf(n *spanNode) []agToolCall {
 	return c
 }
 
-func (r *autogenRewrite) toolResponsesOf(n *spanNode) map[string]string {
+func (r *autogenRewrite) toolResponsesOf(n *dialect.Node) map[string]string {
 	if c, ok := r.respCache[n]; ok {
 		return c
 	}

@@ -1,4 +1,4 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"strings"
@@ -8,74 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/dialecttest"
 )
-
-// renderTree prints names indented by depth, children in start order.
-func renderTree(td ptrace.Traces) string {
-	t := newSpanTree(td)
-	var b strings.Builder
-	var walk func(n *spanNode, depth int)
-	walk = func(n *spanNode, depth int) {
-		b.WriteString(strings.Repeat("  ", depth) + n.name() + "\n")
-		for _, c := range n.children {
-			walk(c, depth+1)
-		}
-	}
-	for _, r := range t.roots() {
-		walk(r, 0)
-	}
-	return b.String()
-}
-
-func allSpans(td ptrace.Traces) []ptrace.Span {
-	var out []ptrace.Span
-	for i := 0; i < td.ResourceSpans().Len(); i++ {
-		rs := td.ResourceSpans().At(i)
-		for j := 0; j < rs.ScopeSpans().Len(); j++ {
-			ss := rs.ScopeSpans().At(j)
-			for k := 0; k < ss.Spans().Len(); k++ {
-				out = append(out, ss.Spans().At(k))
-			}
-		}
-	}
-	return out
-}
-
-func spansNamed(td ptrace.Traces, name string) []ptrace.Span {
-	var out []ptrace.Span
-	for _, s := range allSpans(td) {
-		if s.Name() == name {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func attrStr(s ptrace.Span, k string) string {
-	v, ok := s.Attributes().Get(k)
-	if !ok {
-		return ""
-	}
-	return v.AsString()
-}
-
-// assertParentsValid checks every parent id names a span of td or is empty.
-func assertParentsValid(t *testing.T, td ptrace.Traces) {
-	t.Helper()
-	ids := map[pcommon.SpanID]bool{}
-	for _, s := range allSpans(td) {
-		ids[s.SpanID()] = true
-	}
-	for _, s := range allSpans(td) {
-		if p := s.ParentSpanID(); !p.IsEmpty() {
-			assert.True(t, ids[p], "span %q has parent %s not in the trace", s.Name(), p)
-		}
-	}
-}
 
 func assertNoPlumbing(t *testing.T, td ptrace.Traces) {
 	t.Helper()
-	for _, s := range allSpans(td) {
+	for _, s := range dialecttest.AllSpans(td) {
 		assert.False(t, strings.HasPrefix(s.Name(), "autogen "), "plumbing span left: %s", s.Name())
 		assert.False(t, strings.HasPrefix(s.Name(), "create_agent "), "create_agent span left: %s", s.Name())
 	}
@@ -95,9 +35,9 @@ const selectorTree = `run_team
       openai.chat
 `
 
-func rewriteWith(td ptrace.Traces, keep bool) rewriteStats {
-	d := autogenDialect{}
-	return d.rewrite(td, rewriteOptions{KeepPlumbing: keep})
+func rewriteWith(td ptrace.Traces, keep bool) dialect.Stats {
+	d := Dialect{}
+	return d.Rewrite(td, dialect.Options{KeepPlumbing: keep})
 }
 
 // assertAgentContext checks agent name and conversation id on every LLM and
@@ -109,107 +49,107 @@ func assertAgentContext(t *testing.T, td ptrace.Traces, manager string) {
 
 func assertAgentContextFor(t *testing.T, td ptrace.Traces, manager, teamID string) {
 	t.Helper()
-	tree := newSpanTree(td)
-	for _, n := range tree.nodes {
-		if n.name() != "openai.chat" && n.name() != "percentage_change" && n.name() != "select speaker" {
+	tree := dialect.NewTree(td)
+	for _, n := range tree.Nodes {
+		if n.Name() != "openai.chat" && n.Name() != "percentage_change" && n.Name() != "select speaker" {
 			continue
 		}
-		assert.Equal(t, teamID, n.attr(attrGenAIConversationID), "conversation id on %s", n.name())
-		if n.name() == "select speaker" {
-			assert.Equal(t, manager, n.attr(attrGenAIAgentName))
+		assert.Equal(t, teamID, n.Attr(attrGenAIConversationID), "conversation id on %s", n.Name())
+		if n.Name() == "select speaker" {
+			assert.Equal(t, manager, n.Attr(attrGenAIAgentName))
 			continue
 		}
-		require.NotNil(t, n.parent, n.name())
-		assert.Equal(t, n.parent.name(), n.attr(attrGenAIAgentName), "agent name on %s", n.name())
+		require.NotNil(t, n.Parent, n.Name())
+		assert.Equal(t, n.Parent.Name(), n.Attr(attrGenAIAgentName), "agent name on %s", n.Name())
 	}
 }
 
 func assertToolSpan(t *testing.T, td ptrace.Traces, wantResult string) ptrace.Span {
 	t.Helper()
-	tools := spansNamed(td, "percentage_change")
+	tools := dialecttest.SpansNamed(td, "percentage_change")
 	require.Len(t, tools, 1)
 	tool := tools[0]
-	assert.Equal(t, "execute_tool", attrStr(tool, attrGenAIOperation))
-	assert.Equal(t, "percentage_change", attrStr(tool, attrGenAIToolName))
-	assert.Equal(t, "tool", attrStr(tool, attrLangsmithSpanKind))
-	assert.Equal(t, fxCallID, attrStr(tool, attrGenAIToolCallID))
-	assert.JSONEq(t, fxArgs, attrStr(tool, attrGenAIToolCallArgs))
+	assert.Equal(t, "execute_tool", dialecttest.AttrStr(tool, attrGenAIOperation))
+	assert.Equal(t, "percentage_change", dialecttest.AttrStr(tool, attrGenAIToolName))
+	assert.Equal(t, "tool", dialecttest.AttrStr(tool, attrLangsmithSpanKind))
+	assert.Equal(t, fxCallID, dialecttest.AttrStr(tool, attrGenAIToolCallID))
+	assert.JSONEq(t, fxArgs, dialecttest.AttrStr(tool, attrGenAIToolCallArgs))
 	if wantResult == "" {
 		_, ok := tool.Attributes().Get(attrGenAIToolCallResult)
 		assert.False(t, ok, "no result expected")
 	} else {
-		assert.Equal(t, wantResult, attrStr(tool, attrGenAIToolCallResult))
+		assert.Equal(t, wantResult, dialecttest.AttrStr(tool, attrGenAIToolCallResult))
 	}
 	return tool
 }
 
 func teamSpan(t *testing.T, td ptrace.Traces, name string) ptrace.Span {
 	t.Helper()
-	ts := spansNamed(td, name)
+	ts := dialecttest.SpansNamed(td, name)
 	require.Len(t, ts, 1)
 	return ts[0]
 }
 
 func TestAutogenReferenceRun(t *testing.T) {
 	td := referenceRun(fxOptions{})
-	require.Len(t, allSpans(td), 61)
-	require.True(t, autogenDialect{}.matches(td))
+	require.Len(t, dialecttest.AllSpans(td), 61)
+	require.True(t, Dialect{}.Matches(td))
 
 	stats := rewriteWith(td, false)
-	assert.Equal(t, selectorTree, renderTree(td))
-	assert.Equal(t, rewriteStats{SpansFolded: 50, SpansAdded: 1}, stats) // 48 runtime + 2 create_agent
-	assert.Len(t, allSpans(td), 12)
-	assertParentsValid(t, td)
+	assert.Equal(t, selectorTree, dialecttest.RenderTree(td))
+	assert.Equal(t, dialect.Stats{SpansFolded: 50, SpansAdded: 1}, stats) // 48 runtime + 2 create_agent
+	assert.Len(t, dialecttest.AllSpans(td), 12)
+	dialecttest.AssertParentsValid(t, td)
 	assertNoPlumbing(t, td)
 	assertAgentContext(t, td, "SelectorGroupChatManager")
 	assertToolSpan(t, td, fxResult)
 
 	team := teamSpan(t, td, "SelectorGroupChat")
-	assert.Equal(t, "invoke_workflow", attrStr(team, attrGenAIOperation))
-	assert.Equal(t, "SelectorGroupChat", attrStr(team, attrGenAIWorkflowName))
-	assert.Equal(t, fxTeamID, attrStr(team, attrTeamID))
-	assert.Equal(t, fxTeamID, attrStr(team, attrGenAIConversationID))
-	assert.Equal(t, "chain", attrStr(team, attrLangsmithSpanKind))
+	assert.Equal(t, "invoke_workflow", dialecttest.AttrStr(team, attrGenAIOperation))
+	assert.Equal(t, "SelectorGroupChat", dialecttest.AttrStr(team, attrGenAIWorkflowName))
+	assert.Equal(t, fxTeamID, dialecttest.AttrStr(team, attrTeamID))
+	assert.Equal(t, fxTeamID, dialecttest.AttrStr(team, attrGenAIConversationID))
+	assert.Equal(t, "chain", dialecttest.AttrStr(team, attrLangsmithSpanKind))
 	assert.Equal(t, ptrace.SpanKindInternal, team.Kind())
 	ps, ok := team.Attributes().Get("autogen.team.participants")
 	require.True(t, ok)
 	assert.Equal(t, []any{"PlanningAgent", "DataAnalystAgent"}, ps.Slice().AsRaw())
-	assert.Contains(t, attrStr(team, "autogen.team.participant_descriptions"), "An agent for performing calculations.")
-	assert.Contains(t, attrStr(team, attrGenAIInputMessages), "Compute the percentage change")
+	assert.Contains(t, dialecttest.AttrStr(team, "autogen.team.participant_descriptions"), "An agent for performing calculations.")
+	assert.Contains(t, dialecttest.AttrStr(team, attrGenAIInputMessages), "Compute the percentage change")
 	v, _ := team.Attributes().Get("autogen.terminated")
 	assert.True(t, v.Bool())
 
 	// Team spans first..last span of the team: GroupChatStart create (+2ms)
 	// to the end of the last group-topic delivery (+9690.7ms).
-	root := spansNamed(td, "run_team")[0]
+	root := dialecttest.SpansNamed(td, "run_team")[0]
 	assert.Equal(t, int64(2e6), int64(team.StartTimestamp()-root.StartTimestamp()))
 	assert.Equal(t, int64(9690.7e6), int64(team.EndTimestamp()-root.StartTimestamp()))
 	assert.Equal(t, root.SpanID(), team.ParentSpanID())
 	assert.Equal(t, root.TraceID(), team.TraceID())
 
 	// Selectors: renamed, who they chose, and each ends before its turn.
-	sel := spansNamed(td, "select speaker")
+	sel := dialecttest.SpansNamed(td, "select speaker")
 	require.Len(t, sel, 3)
-	tree := newSpanTree(td)
-	teamNode := tree.byID[team.SpanID()]
-	kids := teamNode.children
+	tree := dialect.NewTree(td)
+	teamNode := tree.ByID[team.SpanID()]
+	kids := teamNode.Children
 	require.Len(t, kids, 6)
 	want := []string{"PlanningAgent", "DataAnalystAgent", "PlanningAgent"}
 	for i := 0; i < 3; i++ {
 		s, turn := kids[2*i], kids[2*i+1]
-		assert.Equal(t, "select speaker", s.name())
-		assert.Equal(t, want[i], s.attr(attrSelectedSpeaker))
-		assert.Equal(t, "llm", s.attr(attrLangsmithSpanKind))
-		assert.LessOrEqual(t, s.span.EndTimestamp(), turn.span.StartTimestamp())
-		assert.Equal(t, want[i], turn.name())
-		assert.Equal(t, "invoke_agent", turn.attr(attrGenAIOperation))
-		assert.Equal(t, want[i], turn.attr(attrGenAIAgentName))
-		assert.Equal(t, "chain", turn.attr(attrLangsmithSpanKind))
-		assert.Equal(t, fxTeamID, turn.attr(attrGenAIConversationID))
+		assert.Equal(t, "select speaker", s.Name())
+		assert.Equal(t, want[i], s.Attr(attrSelectedSpeaker))
+		assert.Equal(t, "llm", s.Attr(attrLangsmithSpanKind))
+		assert.LessOrEqual(t, s.Span.EndTimestamp(), turn.Span.StartTimestamp())
+		assert.Equal(t, want[i], turn.Name())
+		assert.Equal(t, "invoke_agent", turn.Attr(attrGenAIOperation))
+		assert.Equal(t, want[i], turn.Attr(attrGenAIAgentName))
+		assert.Equal(t, "chain", turn.Attr(attrLangsmithSpanKind))
+		assert.Equal(t, fxTeamID, turn.Attr(attrGenAIConversationID))
 	}
 	// Final answers of turns from GroupChatAgentResponse payloads.
-	assert.Contains(t, kids[3].attr(attrGenAIOutputMessages), fxResult)
-	assert.Contains(t, kids[5].attr(attrGenAIOutputMessages), "TERMINATE")
+	assert.Contains(t, kids[3].Attr(attrGenAIOutputMessages), fxResult)
+	assert.Contains(t, kids[5].Attr(attrGenAIOutputMessages), "TERMINATE")
 }
 
 func TestAutogenTeamSpanIDDeterministic(t *testing.T) {
@@ -225,56 +165,56 @@ func TestAutogenTeamSpanIDDeterministic(t *testing.T) {
 	rewriteWith(c, false)
 	tc := teamSpan(t, c, "SelectorGroupChat")
 	assert.NotEqual(t, ta.SpanID(), tc.SpanID())
-	assert.Equal(t, attrStr(ta, attrGenAIConversationID), attrStr(tc, attrGenAIConversationID))
+	assert.Equal(t, dialecttest.AttrStr(ta, attrGenAIConversationID), dialecttest.AttrStr(tc, attrGenAIConversationID))
 }
 
 func TestAutogenKeepPlumbing(t *testing.T) {
 	td := referenceRun(fxOptions{})
 	before := map[pcommon.SpanID]bool{}
-	for _, s := range allSpans(td) {
+	for _, s := range dialecttest.AllSpans(td) {
 		before[s.SpanID()] = true
 	}
 	stats := rewriteWith(td, true)
-	assert.Equal(t, rewriteStats{SpansFolded: 0, SpansAdded: 1}, stats)
-	after := allSpans(td)
+	assert.Equal(t, dialect.Stats{SpansFolded: 0, SpansAdded: 1}, stats)
+	after := dialecttest.AllSpans(td)
 	assert.Len(t, after, 62)
 	for _, s := range after {
 		delete(before, s.SpanID())
 	}
 	assert.Empty(t, before, "original spans lost")
-	assertParentsValid(t, td)
+	dialecttest.AssertParentsValid(t, td)
 	// Annotation still happens; the team's top-level plumbing and the run's
 	// turns sit under the team span.
 	team := teamSpan(t, td, "SelectorGroupChat")
-	tree := newSpanTree(td)
-	root := spansNamed(td, "run_team")[0]
-	for _, c := range tree.byID[root.SpanID()].children {
-		assert.Contains(t, []string{"SelectorGroupChat", "create_agent PlanningAgent", "create_agent DataAnalystAgent"}, c.name())
+	tree := dialect.NewTree(td)
+	root := dialecttest.SpansNamed(td, "run_team")[0]
+	for _, c := range tree.ByID[root.SpanID()].Children {
+		assert.Contains(t, []string{"SelectorGroupChat", "create_agent PlanningAgent", "create_agent DataAnalystAgent"}, c.Name())
 	}
-	assert.Len(t, spansNamed(td, "select speaker"), 3)
-	assert.Len(t, spansNamed(td, "PlanningAgent"), 2)
-	turn := tree.byID[spansNamed(td, "DataAnalystAgent")[0].SpanID()]
-	assert.True(t, tree.isAncestor(tree.byID[team.SpanID()], turn))
+	assert.Len(t, dialecttest.SpansNamed(td, "select speaker"), 3)
+	assert.Len(t, dialecttest.SpansNamed(td, "PlanningAgent"), 2)
+	turn := tree.ByID[dialecttest.SpansNamed(td, "DataAnalystAgent")[0].SpanID()]
+	assert.True(t, tree.IsAncestor(tree.ByID[team.SpanID()], turn))
 }
 
 func TestAutogenRuntimeTracingOff(t *testing.T) {
 	td := runtimeOffRun(fxOptions{})
-	require.True(t, autogenDialect{}.matches(td))
+	require.True(t, Dialect{}.Matches(td))
 	stats := rewriteWith(td, false)
-	assert.Equal(t, selectorTree, renderTree(td))
-	assert.Equal(t, rewriteStats{SpansFolded: 2, SpansAdded: 1}, stats)
-	assertParentsValid(t, td)
+	assert.Equal(t, selectorTree, dialecttest.RenderTree(td))
+	assert.Equal(t, dialect.Stats{SpansFolded: 2, SpansAdded: 1}, stats)
+	dialecttest.AssertParentsValid(t, td)
 	assertAgentContext(t, td, "SelectorGroupChatManager")
 	// No next LLM call and no runtime payload: the result is unknown.
 	assertToolSpan(t, td, "")
 	team := teamSpan(t, td, "SelectorGroupChat")
-	assert.Equal(t, fxTeamID, attrStr(team, attrGenAIConversationID))
-	sel := spansNamed(td, "select speaker")
+	assert.Equal(t, fxTeamID, dialecttest.AttrStr(team, attrGenAIConversationID))
+	sel := dialecttest.SpansNamed(td, "select speaker")
 	require.Len(t, sel, 3)
-	assert.Equal(t, "DataAnalystAgent", attrStr(sel[1], attrSelectedSpeaker))
+	assert.Equal(t, "DataAnalystAgent", dialecttest.AttrStr(sel[1], attrSelectedSpeaker))
 	// Team spans first..last member.
 	assert.Equal(t, sel[0].StartTimestamp(), team.StartTimestamp())
-	assert.Equal(t, spansNamed(td, "PlanningAgent")[1].EndTimestamp(), team.EndTimestamp())
+	assert.Equal(t, dialecttest.SpansNamed(td, "PlanningAgent")[1].EndTimestamp(), team.EndTimestamp())
 }
 
 func TestAutogenOlderVersionsAndFormats(t *testing.T) {
@@ -290,26 +230,26 @@ func TestAutogenOlderVersionsAndFormats(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			td := referenceRun(tc.opts)
-			require.True(t, autogenDialect{}.matches(td))
+			require.True(t, Dialect{}.Matches(td))
 			rewriteWith(td, false)
-			assert.Equal(t, selectorTree, renderTree(td))
-			assertParentsValid(t, td)
+			assert.Equal(t, selectorTree, dialecttest.RenderTree(td))
+			dialecttest.AssertParentsValid(t, td)
 			assertNoPlumbing(t, td)
 			assertAgentContext(t, td, "SelectorGroupChatManager")
 			assertToolSpan(t, td, tc.result)
-			for _, s := range append(spansNamed(td, "openai.chat"), spansNamed(td, "select speaker")...) {
-				assert.Equal(t, "chat", attrStr(s, attrGenAIOperation))
-				assert.Equal(t, "openai", attrStr(s, attrGenAIProvider))
-				assert.Equal(t, "llm", attrStr(s, attrLangsmithSpanKind))
+			for _, s := range append(dialecttest.SpansNamed(td, "openai.chat"), dialecttest.SpansNamed(td, "select speaker")...) {
+				assert.Equal(t, "chat", dialecttest.AttrStr(s, attrGenAIOperation))
+				assert.Equal(t, "openai", dialecttest.AttrStr(s, attrGenAIProvider))
+				assert.Equal(t, "llm", dialecttest.AttrStr(s, attrLangsmithSpanKind))
 			}
 			if tc.opts.legacyLLM {
 				// Legacy keys stay for the exporter.
-				assert.NotEmpty(t, attrStr(spansNamed(td, "openai.chat")[0], "gen_ai.prompt.0.content"))
+				assert.NotEmpty(t, dialecttest.AttrStr(dialecttest.SpansNamed(td, "openai.chat")[0], "gen_ai.prompt.0.content"))
 			}
 			for _, name := range []string{"PlanningAgent", "DataAnalystAgent"} {
-				for _, s := range spansNamed(td, name) {
-					assert.Equal(t, "invoke_agent", attrStr(s, attrGenAIOperation))
-					assert.Equal(t, fxTeamID, attrStr(s, attrGenAIConversationID))
+				for _, s := range dialecttest.SpansNamed(td, name) {
+					assert.Equal(t, "invoke_agent", dialecttest.AttrStr(s, attrGenAIOperation))
+					assert.Equal(t, fxTeamID, dialecttest.AttrStr(s, attrGenAIConversationID))
 				}
 			}
 		})
@@ -319,16 +259,16 @@ func TestAutogenOlderVersionsAndFormats(t *testing.T) {
 func TestAutogenRoundRobin(t *testing.T) {
 	td := referenceRun(fxOptions{roundRobin: true})
 	rewriteWith(td, false)
-	assert.Equal(t, roundRobinTree, renderTree(td))
-	assertParentsValid(t, td)
+	assert.Equal(t, roundRobinTree, dialecttest.RenderTree(td))
+	dialecttest.AssertParentsValid(t, td)
 	team := teamSpan(t, td, "RoundRobinGroupChat")
-	assert.Equal(t, "RoundRobinGroupChatManager", attrStr(team, "autogen.team.manager"))
+	assert.Equal(t, "RoundRobinGroupChatManager", dialecttest.AttrStr(team, "autogen.team.manager"))
 }
 
 func TestAutogenToolError(t *testing.T) {
 	td := referenceRun(fxOptions{toolError: true})
 	rewriteWith(td, false)
-	assert.Equal(t, selectorTree, renderTree(td))
+	assert.Equal(t, selectorTree, dialecttest.RenderTree(td))
 	tool := assertToolSpan(t, td, "ZeroDivisionError: float division by zero")
 	assert.Equal(t, ptrace.StatusCodeError, tool.Status().Code())
 }
@@ -337,18 +277,18 @@ func TestAutogenContentOff(t *testing.T) {
 	// 0.7.5: arguments and result still come from the runtime payloads.
 	td := referenceRun(fxOptions{contentOff: true})
 	rewriteWith(td, false)
-	assert.Equal(t, selectorTree, renderTree(td))
+	assert.Equal(t, selectorTree, dialecttest.RenderTree(td))
 	assertToolSpan(t, td, fxResult)
 	// Selected speakers still known from the GroupChatRequestPublish spans.
-	for _, s := range spansNamed(td, "select speaker") {
-		assert.NotEmpty(t, attrStr(s, attrSelectedSpeaker))
+	for _, s := range dialecttest.SpansNamed(td, "select speaker") {
+		assert.NotEmpty(t, dialecttest.AttrStr(s, attrSelectedSpeaker))
 	}
 
 	// Runtime tracing off and content off: nothing to join.
 	off := runtimeOffRun(fxOptions{contentOff: true})
 	rewriteWith(off, false)
-	assert.Equal(t, selectorTree, renderTree(off))
-	tool := spansNamed(off, "percentage_change")[0]
+	assert.Equal(t, selectorTree, dialecttest.RenderTree(off))
+	tool := dialecttest.SpansNamed(off, "percentage_change")[0]
 	_, hasArgs := tool.Attributes().Get(attrGenAIToolCallArgs)
 	assert.False(t, hasArgs)
 }
@@ -361,11 +301,11 @@ func TestAutogenAgentAlone(t *testing.T) {
     openai.chat
     percentage_change
     openai.chat
-`, renderTree(td))
-	assert.Equal(t, rewriteStats{SpansFolded: 1}, stats)
+`, dialecttest.RenderTree(td))
+	assert.Equal(t, dialect.Stats{SpansFolded: 1}, stats)
 	assertToolSpan(t, td, fxResult) // result from the next LLM call's tool message
-	for _, s := range spansNamed(td, "openai.chat") {
-		assert.Equal(t, "DataAnalystAgent", attrStr(s, attrGenAIAgentName))
+	for _, s := range dialecttest.SpansNamed(td, "openai.chat") {
+		assert.Equal(t, "DataAnalystAgent", dialecttest.AttrStr(s, attrGenAIAgentName))
 		_, ok := s.Attributes().Get(attrGenAIConversationID)
 		assert.False(t, ok)
 	}
@@ -376,45 +316,45 @@ func TestAutogenStitchedRuntimeOutsideRoot(t *testing.T) {
 	// buffer stitches them by pointing secondary roots at their link target;
 	// simulate that on the reference run.
 	td := referenceRun(fxOptions{})
-	for _, s := range allSpans(td) {
+	for _, s := range dialecttest.AllSpans(td) {
 		if strings.HasPrefix(s.Name(), "autogen send") || strings.HasPrefix(s.Name(), "autogen publish") || s.Name() == "autogen ack" {
 			s.SetParentSpanID(s.Links().At(0).SpanID())
 		}
 	}
 	rewriteWith(td, false)
-	assertParentsValid(t, td)
+	dialecttest.AssertParentsValid(t, td)
 	assertNoPlumbing(t, td)
-	assert.Len(t, spansNamed(td, "SelectorGroupChat"), 1)
-	assert.Len(t, spansNamed(td, "select speaker"), 3)
-	assert.Len(t, spansNamed(td, "PlanningAgent"), 2)
+	assert.Len(t, dialecttest.SpansNamed(td, "SelectorGroupChat"), 1)
+	assert.Len(t, dialecttest.SpansNamed(td, "select speaker"), 3)
+	assert.Len(t, dialecttest.SpansNamed(td, "PlanningAgent"), 2)
 	team := teamSpan(t, td, "SelectorGroupChat")
-	tree := newSpanTree(td)
-	tn := tree.byID[team.SpanID()]
+	tree := dialect.NewTree(td)
+	tn := tree.ByID[team.SpanID()]
 	for _, name := range []string{"select speaker", "PlanningAgent", "DataAnalystAgent"} {
-		for _, s := range spansNamed(td, name) {
-			assert.True(t, tree.isAncestor(tn, tree.byID[s.SpanID()]), "%s under team", name)
+		for _, s := range dialecttest.SpansNamed(td, name) {
+			assert.True(t, tree.IsAncestor(tn, tree.ByID[s.SpanID()]), "%s under team", name)
 		}
 	}
 	assertToolSpan(t, td, fxResult)
 }
 
 func TestAutogenMatches(t *testing.T) {
-	d := autogenDialect{}
+	d := Dialect{}
 	td := ptrace.NewTraces()
 	s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
 	s.SetName("run_team")
-	assert.False(t, d.matches(td))
+	assert.False(t, d.Matches(td))
 	s.SetName("autogen ack")
-	assert.True(t, d.matches(td))
+	assert.True(t, d.Matches(td))
 	s.SetName("autogen acknowledge")
-	assert.False(t, d.matches(td))
+	assert.False(t, d.Matches(td))
 	s.Attributes().PutStr("gen_ai.system", "autogen")
-	assert.True(t, d.matches(td))
+	assert.True(t, d.Matches(td))
 	s.Attributes().Clear()
 	td.ResourceSpans().At(0).ScopeSpans().At(0).Scope().SetName("base_tool")
-	assert.True(t, d.matches(td))
-	assert.False(t, d.matches(ptrace.NewTraces()))
-	assert.Equal(t, "autogen", d.name())
+	assert.True(t, d.Matches(td))
+	assert.False(t, d.Matches(ptrace.NewTraces()))
+	assert.Equal(t, "autogen", d.Name())
 }
 
 func TestTeamClassFor(t *testing.T) {

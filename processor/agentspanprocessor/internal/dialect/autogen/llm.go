@@ -1,4 +1,4 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // maxPayloadBytes bounds the JSON the rules parse; bigger values are left
@@ -19,25 +20,25 @@ const maxPayloadBytes = 8 << 20
 // (autogen-spans.md §3.2) up to gen_ai.operation.name / gen_ai.provider.name,
 // keeping the legacy keys for the exporter.
 func (r *autogenRewrite) normalizeLLMs() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		role := r.info[n].role
 		if role != roleLLM && role != roleSelector {
 			continue
 		}
-		attrs := n.span.Attributes()
-		if n.attr(attrGenAIOperation) == "" {
-			op := n.attr("llm.request.type")
-			if op == "" || op == "completion" && n.name() == "openai.chat" {
+		attrs := n.Span.Attributes()
+		if n.Attr(attrGenAIOperation) == "" {
+			op := n.Attr("llm.request.type")
+			if op == "" || op == "completion" && n.Name() == "openai.chat" {
 				op = "chat"
 			} else if op == "completion" {
 				op = "text_completion"
 			}
 			attrs.PutStr(attrGenAIOperation, op)
 		}
-		if n.attr(attrGenAIProvider) == "" {
-			if sys := n.attr(attrGenAISystem); sys != "" {
+		if n.Attr(attrGenAIProvider) == "" {
+			if sys := n.Attr(attrGenAISystem); sys != "" {
 				attrs.PutStr(attrGenAIProvider, strings.ToLower(sys))
-			} else if strings.HasPrefix(n.name(), "openai.") || strings.HasPrefix(n.scope.Scope().Name(), "opentelemetry.instrumentation.openai") {
+			} else if strings.HasPrefix(n.Name(), "openai.") || strings.HasPrefix(n.Scope.Scope().Name(), "opentelemetry.instrumentation.openai") {
 				attrs.PutStr(attrGenAIProvider, "openai")
 			}
 		}
@@ -98,9 +99,9 @@ func compactJSONString(s string) string {
 
 // llmToolCalls returns the tool calls a model response asked for, from the
 // current output messages or the legacy gen_ai.completion.* keys.
-func llmToolCalls(n *spanNode) []agToolCall {
+func llmToolCalls(n *dialect.Node) []agToolCall {
 	var out []agToolCall
-	for _, m := range parseMessages(n.attr(attrGenAIOutputMessages)) {
+	for _, m := range parseMessages(n.Attr(attrGenAIOutputMessages)) {
 		for _, p := range messageParts(m) {
 			if rawString(p["type"]) != "tool_call" {
 				continue
@@ -108,7 +109,7 @@ func llmToolCalls(n *spanNode) []agToolCall {
 			out = append(out, agToolCall{id: rawString(p["id"]), name: rawString(p["name"]), args: argsString(p["arguments"])})
 		}
 	}
-	for _, c := range legacyIndexed(n.span.Attributes(), "gen_ai.completion.") {
+	for _, c := range legacyIndexed(n.Span.Attributes(), "gen_ai.completion.") {
 		for _, tc := range indexedattr.Group(maps.All(c), "tool_calls.") {
 			out = append(out, agToolCall{id: tc["id"], name: tc["name"], args: compactJSONString(tc["arguments"])})
 		}
@@ -130,9 +131,9 @@ func argsString(raw json.RawMessage) string {
 }
 
 // llmToolResponses returns tool results fed back to the model, by call id.
-func llmToolResponses(n *spanNode) map[string]string {
+func llmToolResponses(n *dialect.Node) map[string]string {
 	out := map[string]string{}
-	for _, m := range parseMessages(n.attr(attrGenAIInputMessages)) {
+	for _, m := range parseMessages(n.Attr(attrGenAIInputMessages)) {
 		for _, p := range messageParts(m) {
 			if rawString(p["type"]) != "tool_call_response" {
 				continue
@@ -142,7 +143,7 @@ func llmToolResponses(n *spanNode) map[string]string {
 			}
 		}
 	}
-	for _, p := range legacyIndexed(n.span.Attributes(), "gen_ai.prompt.") {
+	for _, p := range legacyIndexed(n.Span.Attributes(), "gen_ai.prompt.") {
 		if p["role"] == "tool" && p["tool_call_id"] != "" {
 			out[p["tool_call_id"]] = p["content"]
 		}
@@ -151,9 +152,9 @@ func llmToolResponses(n *spanNode) map[string]string {
 }
 
 // llmAnswerText returns the text of the model's first answer.
-func llmAnswerText(n *spanNode) string {
+func llmAnswerText(n *dialect.Node) string {
 	var b strings.Builder
-	for _, m := range parseMessages(n.attr(attrGenAIOutputMessages)) {
+	for _, m := range parseMessages(n.Attr(attrGenAIOutputMessages)) {
 		for _, p := range messageParts(m) {
 			if rawString(p["type"]) == "text" {
 				b.WriteString(rawString(p["content"]))
@@ -163,7 +164,7 @@ func llmAnswerText(n *spanNode) string {
 			return b.String()
 		}
 	}
-	return n.attr("gen_ai.completion.0.content")
+	return n.Attr("gen_ai.completion.0.content")
 }
 
 // legacyIndexed groups `<prefix><i>.<rest>` attributes by i, in index order,

@@ -1,9 +1,11 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 )
 
 // findLegacyTurns converts, for AutoGen before 0.6.2 (no invoke_agent span),
@@ -12,13 +14,13 @@ import (
 // (message "{}" on 0.5.7+, the linked create span's message type, or on
 // 0.4.9 only the topic = agent type shape).
 func (r *autogenRewrite) findLegacyTurns() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
-		if a.role != rolePlumbing || !strings.HasPrefix(n.name(), "autogen process ") || a.teamID == "" {
+		if a.role != rolePlumbing || !strings.HasPrefix(n.Name(), "autogen process ") || a.teamID == "" {
 			continue
 		}
 		agentType, isAgent := destinationType(n)
-		if !isAgent || isManagerProcess(n) || n.attr(attrRecipientClass) != "" && n.attr(attrRecipientClass) != "ChatAgentContainer" {
+		if !isAgent || isManagerProcess(n) || n.Attr(attrRecipientClass) != "" && n.Attr(attrRecipientClass) != "ChatAgentContainer" {
 			continue
 		}
 		if !r.startsTurn(n, agentType) || r.hasTurnBelow(n) {
@@ -30,15 +32,15 @@ func (r *autogenRewrite) findLegacyTurns() {
 	}
 }
 
-func (r *autogenRewrite) startsTurn(n *spanNode, agentType string) bool {
+func (r *autogenRewrite) startsTurn(n *dialect.Node, agentType string) bool {
 	if r.linkedMessageType(n) == "GroupChatRequestPublish" {
 		return true
 	}
-	p := n.parent
-	if p == nil || !strings.HasPrefix(p.name(), "autogen publish ") {
+	p := n.Parent
+	if p == nil || !strings.HasPrefix(p.Name(), "autogen publish ") {
 		return false
 	}
-	msg, hasMsg := n.span.Attributes().Get(attrRuntimeMessage)
+	msg, hasMsg := n.Span.Attributes().Get(attrRuntimeMessage)
 	if hasMsg {
 		return strings.TrimSpace(msg.AsString()) == "{}"
 	}
@@ -47,11 +49,11 @@ func (r *autogenRewrite) startsTurn(n *spanNode, agentType string) bool {
 }
 
 // linkedMessageType returns the message type of the create span n links to.
-func (r *autogenRewrite) linkedMessageType(n *spanNode) string {
-	links := n.span.Links()
+func (r *autogenRewrite) linkedMessageType(n *dialect.Node) string {
+	links := n.Span.Links()
 	for i := 0; i < links.Len(); i++ {
-		if c, ok := r.tree.byID[links.At(i).SpanID()]; ok {
-			if t := c.attr(attrMessagingMsgType); t != "" {
+		if c, ok := r.tree.ByID[links.At(i).SpanID()]; ok {
+			if t := c.Attr(attrMessagingMsgType); t != "" {
 				return t
 			}
 		}
@@ -61,8 +63,8 @@ func (r *autogenRewrite) linkedMessageType(n *spanNode) string {
 
 // hasTurnBelow reports whether an invoke_agent span sits under n through
 // plumbing only (then n is plumbing around a 0.6.2+ turn).
-func (r *autogenRewrite) hasTurnBelow(n *spanNode) bool {
-	stack := append([]*spanNode(nil), n.children...)
+func (r *autogenRewrite) hasTurnBelow(n *dialect.Node) bool {
+	stack := append([]*dialect.Node(nil), n.Children...)
 	for len(stack) > 0 {
 		c := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -70,7 +72,7 @@ func (r *autogenRewrite) hasTurnBelow(n *spanNode) bool {
 		case roleTurn:
 			return true
 		case rolePlumbing:
-			stack = append(stack, c.children...)
+			stack = append(stack, c.Children...)
 		}
 	}
 	return false
@@ -80,25 +82,25 @@ func (r *autogenRewrite) hasTurnBelow(n *spanNode) bool {
 // runtime tracing on, LLM calls made inside a manager's process span; with
 // it off, LLM calls outside any turn whose parent also holds turns.
 func (r *autogenRewrite) findSelectors() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
-		if a.role != roleLLM || n.parent == nil {
+		if a.role != roleLLM || n.Parent == nil {
 			continue
 		}
-		p := n.parent
+		p := n.Parent
 		pa := r.info[p]
-		if pa.role == rolePlumbing && strings.HasPrefix(p.name(), "autogen process ") && isManagerProcess(p) {
+		if pa.role == rolePlumbing && strings.HasPrefix(p.Name(), "autogen process ") && isManagerProcess(p) {
 			a.role = roleSelector
 			if pa.teamID != "" {
-				a.teamKey = teamKey(n.span.TraceID(), pa.teamID)
+				a.teamKey = r.runKey(n, pa.teamID)
 			}
 			continue
 		}
 		if r.nearestTurn(n) != nil {
 			continue
 		}
-		var siblings []*spanNode
-		for _, c := range p.children {
+		var siblings []*dialect.Node
+		for _, c := range p.Children {
 			if r.info[c].role == roleTurn {
 				siblings = append(siblings, c)
 			}
@@ -114,13 +116,13 @@ func (r *autogenRewrite) findSelectors() {
 // keyForTurnGroup returns the team key for turns sharing a parent: their
 // team id when they carry one, else a key derived from the parent span (and
 // then the turns join that team too).
-func (r *autogenRewrite) keyForTurnGroup(parent *spanNode, turns []*spanNode) string {
+func (r *autogenRewrite) keyForTurnGroup(parent *dialect.Node, turns []*dialect.Node) string {
 	for _, t := range turns {
 		if id := r.info[t].teamID; id != "" {
-			return teamKey(t.span.TraceID(), id)
+			return r.runKey(t, id)
 		}
 	}
-	key := teamKey(parent.span.TraceID(), "parent:"+parent.span.SpanID().String())
+	key := teamKey(parent.Span.TraceID(), "parent:"+parent.Span.SpanID().String())
 	for _, t := range turns {
 		if r.info[t].teamKey == "" {
 			r.info[t].teamKey = key
@@ -131,20 +133,20 @@ func (r *autogenRewrite) keyForTurnGroup(parent *spanNode, turns []*spanNode) st
 
 // annotateTurns gives turns the agent name as span name and GenAI attributes.
 func (r *autogenRewrite) annotateTurns() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
 		if a.role != roleTurn {
 			continue
 		}
-		attrs := n.span.Attributes()
+		attrs := n.Span.Attributes()
 		if a.legacyTurn {
 			if a.teamID != "" {
 				attrs.PutStr(attrGenAIAgentID, stripTeamSuffix(a.agentName)+"_"+a.teamID+"/"+a.teamID)
 			}
-			n.span.SetKind(ptrace.SpanKindInternal)
+			n.Span.SetKind(ptrace.SpanKindInternal)
 		}
 		if a.agentName != "" {
-			n.span.SetName(a.agentName)
+			n.Span.SetName(a.agentName)
 			attrs.PutStr(attrGenAIAgentName, a.agentName)
 		}
 		attrs.PutStr(attrGenAIOperation, "invoke_agent")
@@ -157,13 +159,13 @@ func (r *autogenRewrite) annotateTurns() {
 
 // annotateSelectors renames selector calls and records who was selected.
 func (r *autogenRewrite) annotateSelectors() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
 		if a.role != roleSelector {
 			continue
 		}
-		n.span.SetName("select speaker")
-		attrs := n.span.Attributes()
+		n.Span.SetName("select speaker")
+		attrs := n.Span.Attributes()
 		attrs.PutStr("langsmith.trace.name", "select speaker")
 		attrs.PutStr("autogen.step", "select_speaker")
 		t, ok := r.teams[a.teamKey]
@@ -182,10 +184,10 @@ func (r *autogenRewrite) annotateSelectors() {
 // selectedSpeaker finds who a selector call picked: the GroupChatRequestPublish
 // the manager sent after it (runtime tracing on), else a participant named
 // by the model's answer.
-func (r *autogenRewrite) selectedSpeaker(n *spanNode, t *agTeam) string {
-	if p := n.parent; p != nil && r.info[p].role == rolePlumbing {
+func (r *autogenRewrite) selectedSpeaker(n *dialect.Node, t *agTeam) string {
+	if p := n.Parent; p != nil && r.info[p].role == rolePlumbing {
 		after := false
-		for _, c := range p.children {
+		for _, c := range p.Children {
 			if c == n {
 				after = true
 				continue
@@ -197,11 +199,11 @@ func (r *autogenRewrite) selectedSpeaker(n *spanNode, t *agTeam) string {
 			if r.info[c].role == roleSelector {
 				break
 			}
-			if r.info[c].role != rolePlumbing || !strings.HasPrefix(c.name(), "autogen create ") {
+			if r.info[c].role != rolePlumbing || !strings.HasPrefix(c.Name(), "autogen create ") {
 				continue
 			}
 			name, isAgent := destinationType(c)
-			if c.attr(attrMessagingMsgType) == "GroupChatRequestPublish" || (!isAgent && t != nil && t.isParticipant(name)) {
+			if c.Attr(attrMessagingMsgType) == "GroupChatRequestPublish" || (!isAgent && t != nil && t.isParticipant(name)) {
 				return name
 			}
 		}
@@ -238,7 +240,7 @@ func (t *agTeam) isParticipant(name string) bool {
 // propagateAgentContext copies the turn's agent name and the conversation id
 // onto every LLM and tool span under a turn, so cost splits per agent.
 func (r *autogenRewrite) propagateAgentContext() {
-	for _, n := range r.tree.nodes {
+	for _, n := range r.tree.Nodes {
 		a := r.info[n]
 		if a.role != roleLLM && a.role != roleTool {
 			continue
@@ -248,7 +250,7 @@ func (r *autogenRewrite) propagateAgentContext() {
 			continue
 		}
 		ta := r.info[turn]
-		attrs := n.span.Attributes()
+		attrs := n.Span.Attributes()
 		if ta.agentName != "" {
 			attrs.PutStr(attrGenAIAgentName, ta.agentName)
 		}

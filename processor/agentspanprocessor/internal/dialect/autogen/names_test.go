@@ -1,4 +1,4 @@
-package agentspanprocessor
+package autogen
 
 import (
 	"testing"
