@@ -1,8 +1,8 @@
 // Package recordings gives tests the OTLP traces that real AutoGen programs produced.
 //
 // Each file in testdata/ is one run of e2e/programs/autogen_team.py (a variant of the
-// reference program of autogen-spans.md §0) recorded by e2e/recorder.py against the scripted
-// fake OpenAI server, as OTLP/JSON with hex ids. e2e/record.sh recreates them all.
+// reference program of autogen-spans.md §0) or of e2e/programs/autogen_cases.py, recorded
+// by e2e/recorder.py against the scripted fake OpenAI server, as OTLP/JSON with hex ids. e2e/record.sh recreates them all.
 // Names are file names without ".json", e.g. "autogen-0.7.5-reference".
 package recordings
 
@@ -34,6 +34,11 @@ const (
 	ToolError          = "autogen-0.7.5-tool-error"
 	AgentAlone         = "autogen-0.7.5-agent-alone"
 	TwoRuns            = "autogen-0.7.5-two-runs"
+
+	// e2e/programs/autogen_cases.py: issue #10's programs.
+	NestedTeam     = "autogen-0.7.5-nested-team"
+	TwoRunsOneRoot = "autogen-0.7.5-two-runs-one-root"
+	OpenInference  = "autogen-0.7.5-openinference"
 
 	// The reference program on older AutoGen / OpenLLMetry pairs (autogen-spans.md §2.4, §3.2).
 	AutoGen064 = "autogen-0.6.4-openllmetry-0.47.5"
