@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 go test -run '^$' -bench . -benchmem -count "${BENCH_COUNT:-3}" \
-	./exporter/langsmithexporter/ ./processor/agentspanprocessor/ ./internal/integration/ | tee "$OUT"
+	./exporter/langsmithexporter/ ./processor/agentspanprocessor/... ./internal/integration/ | tee "$OUT"
 echo
 python3 bench/ratios.py "$OUT"

@@ -112,6 +112,30 @@ func BenchmarkPlaceMap(b *testing.B) {
 	}
 }
 
+// BenchmarkPlaceMapRewritten is BenchmarkPlaceMap on the reference run as the
+// distribution's exporter receives it: rewritten by agent_span (12 runs).
+func BenchmarkPlaceMapRewritten(b *testing.B) {
+	src := rewrittenRecording(b, recordings.Reference)
+	cfg := createDefaultConfig().(*Config)
+	cfg.APIKey = "k"
+	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		td := ptrace.NewTraces()
+		src.CopyTo(td)
+		b.StartTimer()
+		e.tree.annotate(td)
+		if len(e.runsFromTraces(td)) == 0 {
+			b.Fatal("no runs")
+		}
+	}
+}
+
 func BenchmarkEncodeRuns(b *testing.B) {
 	runs := benchRuns(b)
 	b.ReportAllocs()

@@ -56,6 +56,13 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			return encodeFallback(dst, v)
 		}
 		return append(dst, x...), nil
+	case json.RawMessage:
+		// Only the mapping makes these, always compact and valid: what
+		// encoding/json writes for them.
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
+		return append(dst, x...), nil
 	case map[string]any:
 		if x == nil {
 			return append(dst, "null"...), nil

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
@@ -47,13 +48,13 @@ func legacyEncodeRun(t testing.TB, r *run) map[string][]byte {
 	return out
 }
 
-// Every run of every recording encodes to the same bytes as with encoding/json.
+// Every run of every recording, raw and rewritten by agent_span, encodes to
+// the same bytes as with encoding/json.
 func TestEncodeRunMatchesEncodingJSONOnRecordings(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.APIKey = "k"
 	for _, name := range recordings.Names() {
-		t.Run(name, func(t *testing.T) {
-			td := recordings.MustLoad(t, name)
+		for _, td := range []ptrace.Traces{recordings.MustLoad(t, name), rewrittenRecording(t, name)} {
 			e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
 			require.NoError(t, err)
 			e.tree.annotate(td)
@@ -73,7 +74,7 @@ func TestEncodeRunMatchesEncodingJSONOnRecordings(t *testing.T) {
 				}
 				assert.Equal(t, size, er.size)
 			}
-		})
+		}
 	}
 }
 

@@ -14,58 +14,96 @@ type messageContent struct {
 	usedEvents      map[int]bool
 }
 
+// spanMessages is what the message sources read from one span, and what
+// they record as consumed.
+type spanMessages struct {
+	attrs      pcommon.Map
+	events     ptrace.SpanEventSlice
+	used       keySet
+	usedEvents map[int]bool
+}
+
+// eventMessages reads messages from the span's events, recording those used.
+func (s *spanMessages) eventMessages(output bool) map[string]any {
+	if s.events.Len() == 0 {
+		return nil
+	}
+	if s.usedEvents == nil {
+		s.usedEvents = map[int]bool{}
+	}
+	return eventMessages(s.events, output, s.usedEvents)
+}
+
 // source yields inputs or outputs from one dialect, or nil when the span
 // does not speak it. Sources are tried in order and the first answer wins,
-// so a span carrying several dialects is not shown twice.
-type source func() map[string]any
+// so a span carrying several dialects is not shown twice. They are package
+// values, not closures over the span, so that trying them allocates nothing.
+type source func(s *spanMessages) map[string]any
+
+var inputSources = []source{
+	func(s *spanMessages) map[string]any {
+		return semconvMessages(s.attrs, "gen_ai.input.messages", "gen_ai.system_instructions", false)
+	},
+	func(s *spanMessages) map[string]any { return indexedMessages(s.attrs, "gen_ai.prompt.", false) },
+	func(s *spanMessages) map[string]any { return jsonMessages(s.attrs, "gen_ai.prompt", false) },
+	func(s *spanMessages) map[string]any { return s.eventMessages(false) },
+	func(s *spanMessages) map[string]any {
+		return openInferenceMessages(s.attrs, "llm.input_messages.", false)
+	},
+	func(s *spanMessages) map[string]any { return wrappedValue(s.attrs, "input.value", "input") },
+	func(s *spanMessages) map[string]any { return wrappedValue(s.attrs, "traceloop.entity.input", "input") },
+}
+
+var outputSources = []source{
+	func(s *spanMessages) map[string]any {
+		return semconvMessages(s.attrs, "gen_ai.output.messages", "", true)
+	},
+	func(s *spanMessages) map[string]any { return indexedMessages(s.attrs, "gen_ai.completion.", true) },
+	func(s *spanMessages) map[string]any { return jsonMessages(s.attrs, "gen_ai.completion", true) },
+	func(s *spanMessages) map[string]any { return s.eventMessages(true) },
+	func(s *spanMessages) map[string]any {
+		return openInferenceMessages(s.attrs, "llm.output_messages.", true)
+	},
+	func(s *spanMessages) map[string]any { return retrievalDocuments(s.attrs) },
+	func(s *spanMessages) map[string]any { return wrappedValue(s.attrs, "output.value", "output") },
+	func(s *spanMessages) map[string]any {
+		return wrappedValue(s.attrs, "traceloop.entity.output", "output")
+	},
+}
 
 // mapMessages reads inputs and outputs in LangSmith's message format
 // ({"messages":[{role, content, tool_calls, tool_call_id}]}) from every
 // GenAI dialect, newest first.
 func mapMessages(runType string, attrs pcommon.Map, events ptrace.SpanEventSlice, used keySet) messageContent {
-	mc := messageContent{usedEvents: map[int]bool{}}
-	in := []source{
-		func() map[string]any {
-			return semconvMessages(attrs, "gen_ai.input.messages", "gen_ai.system_instructions", false)
-		},
-		func() map[string]any { return indexedMessages(attrs, "gen_ai.prompt.", false) },
-		func() map[string]any { return jsonMessages(attrs, "gen_ai.prompt", false) },
-		func() map[string]any { return eventMessages(events, false, mc.usedEvents) },
-		func() map[string]any { return openInferenceMessages(attrs, "llm.input_messages.", false) },
-		func() map[string]any { return wrappedValue(attrs, "input.value", "input") },
-		func() map[string]any { return wrappedValue(attrs, "traceloop.entity.input", "input") },
-	}
-	out := []source{
-		func() map[string]any { return semconvMessages(attrs, "gen_ai.output.messages", "", true) },
-		func() map[string]any { return indexedMessages(attrs, "gen_ai.completion.", true) },
-		func() map[string]any { return jsonMessages(attrs, "gen_ai.completion", true) },
-		func() map[string]any { return eventMessages(events, true, mc.usedEvents) },
-		func() map[string]any { return openInferenceMessages(attrs, "llm.output_messages.", true) },
-		func() map[string]any { return retrievalDocuments(attrs) },
-		func() map[string]any { return wrappedValue(attrs, "output.value", "output") },
-		func() map[string]any { return wrappedValue(attrs, "traceloop.entity.output", "output") },
-	}
-	toolIn := func() map[string]any { return toolArguments(attrs, used) }
-	toolOut := func() map[string]any { return toolResult(attrs, used) }
+	s := &spanMessages{attrs: attrs, events: events, used: used}
+	toolIn := func(s *spanMessages) map[string]any { return toolArguments(s.attrs, s.used) }
+	toolOut := func(s *spanMessages) map[string]any { return toolResult(s.attrs, s.used) }
 	// A tool's own arguments and result describe it best; on other spans
 	// they are only a last resort.
-	if runType == runTypeTool {
-		in = append([]source{toolIn}, in...)
-		out = append([]source{toolOut}, out...)
-	} else {
-		in = append(in, toolIn)
-		out = append(out, toolOut)
+	toolFirst := runType == runTypeTool
+	mc := messageContent{
+		inputs:  firstSource(s, inputSources, toolIn, toolFirst),
+		outputs: firstSource(s, outputSources, toolOut, toolFirst),
 	}
-	mc.inputs = firstSource(in)
-	mc.outputs = firstSource(out)
+	mc.usedEvents = s.usedEvents
 	return mc
 }
 
-func firstSource(sources []source) map[string]any {
-	for _, s := range sources {
-		if m := s(); m != nil {
+// firstSource returns the first answer of sources, with tool tried before
+// them when toolFirst, else after them.
+func firstSource(s *spanMessages, sources []source, tool source, toolFirst bool) map[string]any {
+	if toolFirst {
+		if m := tool(s); m != nil {
 			return m
 		}
+	}
+	for _, src := range sources {
+		if m := src(s); m != nil {
+			return m
+		}
+	}
+	if !toolFirst {
+		return tool(s)
 	}
 	return nil
 }
@@ -79,7 +117,20 @@ func wrapKey(output bool) string {
 
 // semconvMessages reads gen_ai.input.messages / gen_ai.output.messages (JSON
 // with "parts") plus gen_ai.system_instructions as a leading system message.
+// JSON arrays held as text, the usual form, are converted from their text;
+// other values are decoded first.
 func semconvMessages(attrs pcommon.Map, key, systemKey string, output bool) map[string]any {
+	if msgs, ok := semconvMessagesText(attrs, key, systemKey, output); ok {
+		if msgs == nil {
+			return nil
+		}
+		return map[string]any{"messages": msgs}
+	}
+	return semconvMessagesDecoded(attrs, key, systemKey, output)
+}
+
+// semconvMessagesDecoded is semconvMessages on decoded values.
+func semconvMessagesDecoded(attrs pcommon.Map, key, systemKey string, output bool) map[string]any {
 	var msgs []any
 	result := map[string]any{}
 	if v, ok := attrs.Get(systemKey); ok && systemKey != "" {

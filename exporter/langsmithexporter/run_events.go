@@ -89,5 +89,5 @@ func runEvents(events ptrace.SpanEventSlice, consumed map[int]bool) ([]map[strin
 
 // formatTime is LangSmith's preferred timestamp: UTC, microseconds, "Z".
 func formatTime(ts pcommon.Timestamp) string {
-	return ts.AsTime().UTC().Format("2006-01-02T15:04:05.000000Z")
+	return formatRunTime(ts.AsTime())
 }

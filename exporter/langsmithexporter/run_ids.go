@@ -14,10 +14,10 @@ import (
 // layout LangSmith recommends: the 48-bit millisecond start time first, then
 // bits of a hash of the (trace id, span id) pair.
 func runIDFor(traceID pcommon.TraceID, spanID pcommon.SpanID, start time.Time) uuid.UUID {
-	h := sha256.New()
-	h.Write(traceID[:])
-	h.Write(spanID[:])
-	sum := h.Sum(nil)
+	var pair [len(traceID) + len(spanID)]byte
+	copy(pair[:], traceID[:])
+	copy(pair[len(traceID):], spanID[:])
+	sum := sha256.Sum256(pair[:])
 
 	var id uuid.UUID
 	ms := start.UnixMilli()
@@ -38,14 +38,66 @@ const runTimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // formatRunTime renders a time as LangSmith expects in start_time/end_time.
 func formatRunTime(t time.Time) string {
-	return t.UTC().Format(runTimeLayout)
+	var buf [len(runTimeLayout)]byte
+	return string(appendRunTime(buf[:0], t, true))
 }
 
 // dottedSegment is one dotted_order segment: the start time with exactly six
 // fractional digits and Z, then the run id. LangSmith rejects 3 or 9 digits.
 func dottedSegment(start time.Time, id uuid.UUID) string {
-	u := start.UTC()
-	return fmt.Sprintf("%s%06dZ%s", u.Format("20060102T150405"), u.Nanosecond()/1000, id.String())
+	var buf [len("20060102T150405000000Z") + 36]byte
+	b := appendRunTime(buf[:0], start, false)
+	for i, c := range id { // id.String(), without its allocation
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xF])
+	}
+	return string(b)
+}
+
+// appendRunTime appends t in UTC as runTimeLayout (separators) or as the
+// dotted_order form 20060102T150405000000Z, by hand: time.Format was a
+// visible share of the mapping. Years outside 0-9999 go through Format.
+func appendRunTime(dst []byte, t time.Time, separators bool) []byte {
+	u := t.UTC()
+	year, month, day := u.Date()
+	if year < 0 || year > 9999 {
+		if separators {
+			return u.AppendFormat(dst, runTimeLayout)
+		}
+		return fmt.Appendf(dst, "%s%06dZ", u.Format("20060102T150405"), u.Nanosecond()/1000)
+	}
+	hour, minute, sec := u.Clock()
+	sep := func(c byte) {
+		if separators {
+			dst = append(dst, c)
+		}
+	}
+	dst = appendDigits(dst, year, 4)
+	sep('-')
+	dst = appendDigits(dst, int(month), 2)
+	sep('-')
+	dst = appendDigits(dst, day, 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, hour, 2)
+	sep(':')
+	dst = appendDigits(dst, minute, 2)
+	sep(':')
+	dst = appendDigits(dst, sec, 2)
+	sep('.')
+	dst = appendDigits(dst, u.Nanosecond()/1000, 6)
+	return append(dst, 'Z')
+}
+
+// appendDigits appends n (>= 0) zero-padded to width digits.
+func appendDigits(dst []byte, n, width int) []byte {
+	var b [8]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(dst, b[:width]...)
 }
 
 // toMicros truncates to the precision LangSmith stores, so that start_time and

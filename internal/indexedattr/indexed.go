@@ -15,7 +15,7 @@ import (
 // group mapping field to value. Keys whose index is not a non-negative number
 // (such as gen_ai.prompt.prompt_filter_results) are ignored.
 func Group[V any](all iter.Seq2[string, V], prefix string) []map[string]V {
-	groups := map[int]map[string]V{}
+	var groups map[int]map[string]V // made on the first match: most spans have none
 	for k, v := range all {
 		rest, ok := strings.CutPrefix(k, prefix)
 		if !ok {
@@ -29,10 +29,16 @@ func Group[V any](all iter.Seq2[string, V], prefix string) []map[string]V {
 		if err != nil || i < 0 {
 			continue
 		}
+		if groups == nil {
+			groups = map[int]map[string]V{}
+		}
 		if groups[i] == nil {
 			groups[i] = map[string]V{}
 		}
 		groups[i][field] = v
+	}
+	if len(groups) == 0 {
+		return nil
 	}
 	indices := make([]int, 0, len(groups))
 	for i := range groups {
