@@ -1,8 +1,9 @@
 """Scripted OpenAI-compatible chat-completions server for the end-to-end suite.
 
 Stdlib only. Listens on 127.0.0.1 (random free port unless told otherwise), answers
-POST /v1/chat/completions deterministically from the conversation it is sent, and shuts
-itself down after a bounded lifetime so a crashed test never leaves it behind.
+POST /v1/chat/completions (and /v1/responses, see fake_responses.py) deterministically from
+the conversation it is sent, and shuts itself down after a bounded lifetime so a crashed test
+never leaves it behind.
 
 The script follows the reference program (autogen-spans.md §0):
   selector prompt            -> next speaker: PlanningAgent first, then alternate
@@ -25,6 +26,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fake_frameworks import framework_reply
+from fake_responses import response_body, to_messages
+
 TOOL_CALL_ID = "call_Qm3tTkbL9xWvZ1pA7cR2yH5e"
 TOOL_NAME = "percentage_change"
 TOOL_ARGUMENTS = {"start": 214, "end": 398}
@@ -44,6 +48,16 @@ SUMMARY_TEXT = (
     "an increase of about 85.98%. TERMINATE"
 )
 ANALYSIS_TEXT = "The percentage change from 214 to 398 is 85.98%."
+
+# The nested-team program (programs/autogen_cases.py): system prompt marker -> answer.
+WRITER_TEXT = "Salt wind combs the restless tide;\nthe harbour lights keep watch beside."
+REVIEWER_TEXT = "Review: vivid imagery, consistent metre. Approved for publication."
+PUBLISHER_TEXT = "Published the approved poem to the blog. TERMINATE"
+WRITING_REPLIES = {
+    "You are a poet.": WRITER_TEXT,
+    "You are a strict poetry reviewer.": REVIEWER_TEXT,
+    "You are a publisher.": PUBLISHER_TEXT,
+}
 
 
 def _text(content: Any) -> str:
@@ -92,6 +106,12 @@ def script_reply(messages: list[dict[str, Any]]) -> dict[str, Any]:
     if "planning agent" in system.lower():
         analysed = any(m.get("name") == "DataAnalystAgent" for m in messages)
         return {"content": SUMMARY_TEXT if analysed else PLAN_TEXT}
+    for marker, text in WRITING_REPLIES.items():
+        if marker in system:
+            return {"content": text}
+    scripted = framework_reply(messages)
+    if scripted is not None:
+        return scripted
     return {"content": "OK"}
 
 
@@ -181,6 +201,9 @@ class FakeOpenAI:
                     self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
             def do_POST(self) -> None:
+                if self.path.rstrip("/") == "/v1/responses":
+                    self._responses()
+                    return
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
                     return
@@ -206,6 +229,28 @@ class FakeOpenAI:
                     self._stream(rid, reply, usage if include_usage else None)
                 else:
                     self._json(200, self._completion(rid, reply, usage))
+
+            def _responses(self) -> None:
+                """POST /v1/responses (non-streaming), answered from the same script."""
+                try:
+                    length = int(self.headers.get("Content-Length", "0"))
+                    if length < 0 or length > 16 << 20:
+                        raise ValueError("bad Content-Length")
+                    req = json.loads(self.rfile.read(length) or b"{}")
+                    if req.get("stream"):
+                        raise ValueError("streaming responses are not scripted")
+                    messages = to_messages(req)
+                except (ValueError, TypeError, AttributeError) as err:
+                    self._json(400, {"error": {"message": f"bad request: {err}", "type": "invalid_request_error"}})
+                    return
+                # Logged with its chat-equivalent messages, so usage checks work for both APIs.
+                with server._lock:
+                    server.requests.append({**req, "messages": messages, "api": "responses"})
+                reply = script_reply(messages)
+                usage = usage_for(messages, reply)
+                rid = server.next_id(messages)
+                time.sleep(server.latency)
+                self._json(200, response_body(rid, server.model, req, reply, usage))
 
             def _completion(self, rid: str, reply: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]:
                 message: dict[str, Any] = {"role": "assistant", "content": reply.get("content"), "refusal": None}

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Recreates every recording in internal/recordings/testdata/ by running the real AutoGen
+# Recreates every recording in internal/recordings/testdata/ by running the real framework
 # programs against the scripted fake OpenAI server (no network except PyPI for the venvs).
 #
 #   e2e/record.sh            all recordings
 #   e2e/record.sh 0.7.5      only the newest AutoGen's variants
+#   e2e/record.sh agent-framework   only Microsoft Agent Framework's programs
+#   e2e/record.sh openai-agents     only the OpenAI Agents SDK's programs
 #
-# Each AutoGen version lives in its own venv under e2e/ (gitignored), created on first use.
+# Each framework version lives in its own venv under e2e/ (gitignored), created on first use.
 set -euo pipefail
 
 E2E="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,9 +25,9 @@ venv() { # venv DIR REQUIREMENTS -> prints the venv's python
 	echo "$dir/bin/python"
 }
 
-record() { # record PYTHON VARIANT FILE
+record() { # record PYTHON VARIANT FILE [PROGRAM]
 	echo "recording $3" >&2
-	timeout 300 "$1" "$E2E/programs/autogen_team.py" --variant "$2" --record "$OUT/$3.json" >/dev/null
+	timeout 300 "$1" "$E2E/programs/${4:-autogen_team.py}" --variant "$2" --record "$OUT/$3.json" >/dev/null
 }
 
 mkdir -p "$OUT"
@@ -33,6 +35,10 @@ if [ -z "$ONLY" ] || [ "$ONLY" = 0.7.5 ]; then
 	py="$(venv .venv requirements.txt)"
 	for v in reference runtime-tracing-off runtime-outside-root content-off streaming round-robin tool-error agent-alone two-runs; do
 		record "$py" "$v" "autogen-0.7.5-$v"
+	done
+	for v in nested-team two-runs-one-root openinference; do
+		echo "recording autogen-0.7.5-$v" >&2
+		timeout 300 "$py" "$E2E/programs/autogen_cases.py" --variant "$v" --record "$OUT/autogen-0.7.5-$v.json" >/dev/null
 	done
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = 0.6.4 ]; then
@@ -46,5 +52,19 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = 0.4.9.3 ]; then
 	py="$(venv .venv-0.4 requirements-0.4.9.3.txt)"
 	record "$py" reference autogen-0.4.9.3-openllmetry-0.40.14
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = agent-framework ]; then
+	py="$(venv .venv-agent-framework requirements-agent-framework.txt)"
+	for v in single-agent sequential group-chat handoff magentic; do
+		record "$py" "$v" "agent-framework-1.23.0-$v" maf_workflows.py
+	done
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = openai-agents ]; then
+	py="$(venv .venv-openai-agents requirements-openai-agents.txt)"
+	for i in openinference openllmetry; do
+		for c in tools handoff agent-as-tool guardrails; do
+			record "$py" "$i-$c" "openai-agents-0.24.0-$i-$c" agents_sdk.py
+		done
+	done
 fi
 echo "done; check with: go test ./internal/recordings/" >&2

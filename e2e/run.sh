@@ -27,6 +27,8 @@ venv .venv requirements.txt
 venv .venv-old requirements-0.6.4.txt
 venv .venv-0.5 requirements-0.5.7.txt
 venv .venv-0.4 requirements-0.4.9.3.txt
+venv .venv-agent-framework requirements-agent-framework.txt
+venv .venv-openai-agents requirements-openai-agents.txt
 
 export SINK_BIN="${SINK_BIN:-$ROOT/bin/langsmith-sink}"
 export OTELCOL_BIN="${OTELCOL_BIN:-$ROOT/bin/otelcol-langsmith}"

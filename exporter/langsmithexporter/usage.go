@@ -22,7 +22,7 @@ var usageSpellings = []struct {
 	{"input_token_details.cache_read", []string{"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read"}},
 	{"input_token_details.cache_creation", []string{"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write"}},
 	{"input_token_details.audio", []string{"gen_ai.usage.input_tokens_details.audio", "llm.token_count.prompt_details.audio"}},
-	{"output_token_details.reasoning", []string{"gen_ai.usage.reasoning_tokens", "llm.usage.reasoning_tokens", "gen_ai.usage.details.reasoning_tokens", "llm.token_count.completion_details.reasoning"}},
+	{"output_token_details.reasoning", []string{"gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.usage.reasoning_tokens", "gen_ai.usage.details.reasoning_tokens", "llm.token_count.completion_details.reasoning"}},
 	{"output_token_details.audio", []string{"gen_ai.usage.output_tokens_details.audio", "llm.token_count.completion_details.audio"}},
 }
 

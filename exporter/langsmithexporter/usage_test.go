@@ -52,6 +52,15 @@ func TestUsageMetadata(t *testing.T) {
 				"input_token_details":{"cache_creation":7},"output_token_details":{"reasoning":3}}`,
 		},
 		{
+			name: "microsoft agent framework",
+			attrs: map[string]any{
+				"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5,
+				"gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
+			},
+			want: `{"input_tokens":10,"output_tokens":5,"total_tokens":15,
+				"input_token_details":{"cache_read":2},"output_token_details":{"reasoning":1}}`,
+		},
+		{
 			name:  "langsmith documented reasoning key",
 			attrs: map[string]any{"gen_ai.usage.input_tokens": 1, "gen_ai.usage.output_tokens": 2, "gen_ai.usage.details.reasoning_tokens": 1},
 			want:  `{"input_tokens":1,"output_tokens":2,"total_tokens":3,"output_token_details":{"reasoning":1}}`,

@@ -1,8 +1,10 @@
-// Package recordings gives tests the OTLP traces that real AutoGen programs produced.
+// Package recordings gives tests the OTLP traces that real agent-framework programs produced.
 //
 // Each file in testdata/ is one run of e2e/programs/autogen_team.py (a variant of the
-// reference program of autogen-spans.md §0) or of e2e/programs/autogen_cases.py, recorded
-// by e2e/recorder.py against the scripted fake OpenAI server, as OTLP/JSON with hex ids. e2e/record.sh recreates them all.
+// reference program of autogen-spans.md §0) or of e2e/programs/autogen_cases.py (autogen-*),
+// maf_workflows.py (agent-framework-*) or agents_sdk.py (openai-agents-*), recorded by
+// e2e/recorder.py against the scripted fake OpenAI server, as OTLP/JSON with hex ids.
+// e2e/record.sh recreates them all.
 // Names are file names without ".json", e.g. "autogen-0.7.5-reference".
 package recordings
 

@@ -4,6 +4,7 @@ import (
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/agentframework"
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/autogen"
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/openaiagents"
 )
 
 // dialects is the registry: the framework dialects, tried in order on every
@@ -14,4 +15,5 @@ import (
 var dialects = []dialect.Dialect{
 	autogen.Dialect{},
 	agentframework.Dialect{},
+	openaiagents.Dialect{},
 }

@@ -1,0 +1,38 @@
+package openaiagents
+
+import "github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
+
+// nestAgentsUsedAsTools moves an agent run that ran entirely inside a tool
+// call of another agent (Agent.as_tool) under that tool run. OpenLLMetry
+// parents it to the workflow instead; OpenInference already nests it. The
+// innermost enclosing tool wins.
+func (r *rewrite) nestAgentsUsedAsTools() {
+	var tools []*dialect.Node
+	for _, n := range r.tree.Nodes {
+		if r.roles[n] == roleTool {
+			tools = append(tools, n)
+		}
+	}
+	for _, agent := range r.tree.Nodes {
+		if r.roles[agent] != roleAgent || agent.Parent == nil || r.roles[agent.Parent] != roleWorkflow {
+			continue
+		}
+		var best *dialect.Node
+		for _, tool := range tools {
+			if !encloses(tool, agent) || r.tree.IsAncestor(agent, tool) {
+				continue
+			}
+			if best == nil || tool.Span.StartTimestamp() > best.Span.StartTimestamp() {
+				best = tool
+			}
+		}
+		if best != nil {
+			r.tree.SetParent(agent, best, best.Span.SpanID())
+		}
+	}
+}
+
+func encloses(outer, inner *dialect.Node) bool {
+	return outer.Span.StartTimestamp() <= inner.Span.StartTimestamp() &&
+		inner.Span.EndTimestamp() <= outer.Span.EndTimestamp() && outer.Span.TraceID() == inner.Span.TraceID()
+}

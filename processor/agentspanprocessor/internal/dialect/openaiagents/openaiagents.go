@@ -1,0 +1,90 @@
+// Package openaiagents is the agent_span dialect for the OpenAI Agents SDK
+// (openai-agents), traced into OpenTelemetry by either
+// openinference-instrumentation-openai-agents or
+// opentelemetry-instrumentation-openai-agents (OpenLLMetry).
+//
+// The two instrumentations describe the same run in different vocabularies
+// and shapes (OpenInference: a workflow span twice, a "turn" span per model
+// call, llm.* / tool.* attributes; OpenLLMetry: GenAI attributes, but an
+// agent used as a tool appears beside its caller instead of under the tool).
+// Both become one tree: workflow run > agent runs in order > LLM, tool,
+// handoff and guardrail runs, with an agent used as a tool nested under that
+// tool run. The rules:
+//   - classify.go: what each span is, per instrumentation;
+//   - annotate.go: names and GenAI attributes for each role;
+//   - nesting.go: agents used as tools moved under their tool, handoff
+//     targets.
+package openaiagents // import "github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect/openaiagents"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor/internal/dialect"
+)
+
+// Instrumentation scopes of the two instrumentations.
+const (
+	scopeOpenInference = "openinference.instrumentation.openai_agents"
+	scopeOpenLLMetry   = "opentelemetry.instrumentation.openai_agents"
+)
+
+// Dialect rebuilds OpenAI Agents SDK traces.
+type Dialect struct{}
+
+// Name implements dialect.Dialect.
+func (Dialect) Name() string { return "openai_agents" }
+
+// Matches recognises either instrumentation's scope.
+func (Dialect) Matches(td ptrace.Traces) bool {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			if ss.Spans().Len() > 0 && isOurScope(ss.Scope().Name()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isOurScope(name string) bool { return name == scopeOpenInference || name == scopeOpenLLMetry }
+
+// FoldsLate recognises OpenInference's per-turn wrapper spans on their own
+// (the repeated workflow span needs its trace to be recognised).
+func (Dialect) FoldsLate(scope pcommon.InstrumentationScope, span ptrace.Span) bool {
+	return scope.Name() == scopeOpenInference && span.Name() == turnSpanName && oiKind(span) == "CHAIN"
+}
+
+// rewrite holds one trace's state.
+type rewrite struct {
+	tree  *dialect.Tree
+	roles map[*dialect.Node]role
+}
+
+func (r *rewrite) is(want role) func(*dialect.Node) bool {
+	return func(n *dialect.Node) bool { return r.roles[n] == want }
+}
+
+// Rewrite runs the rules over one assembled trace.
+func (Dialect) Rewrite(td ptrace.Traces, opts dialect.Options) dialect.Stats {
+	r := &rewrite{tree: dialect.NewTree(td), roles: map[*dialect.Node]role{}}
+	for _, n := range r.tree.Nodes {
+		r.roles[n] = classify(n)
+	}
+	r.nestAgentsUsedAsTools()
+	folded := 0
+	if !opts.KeepPlumbing {
+		for _, n := range r.tree.Live() {
+			if r.roles[n] == rolePlumbing {
+				r.tree.Fold(n)
+				folded++
+			}
+		}
+	}
+	r.annotate()
+	r.tree.Compact()
+	return dialect.Stats{SpansFolded: folded}
+}
