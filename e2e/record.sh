@@ -40,6 +40,8 @@ if [ -z "$ONLY" ] || [ "$ONLY" = 0.7.5 ]; then
 		echo "recording autogen-0.7.5-$v" >&2
 		timeout 300 "$py" "$E2E/programs/autogen_cases.py" --variant "$v" --record "$OUT/autogen-0.7.5-$v.json" >/dev/null
 	done
+	echo "recording autogen-0.7.5-grpc-runtime" >&2
+	timeout 300 "$py" "$E2E/programs/autogen_grpc.py" --record "$OUT/autogen-0.7.5-grpc-runtime.json" >/dev/null
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = 0.6.4 ]; then
 	py="$(venv .venv-old requirements-0.6.4.txt)"

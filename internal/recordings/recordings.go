@@ -1,7 +1,8 @@
 // Package recordings gives tests the OTLP traces that real agent-framework programs produced.
 //
 // Each file in testdata/ is one run of e2e/programs/autogen_team.py (a variant of the
-// reference program of autogen-spans.md §0) or of e2e/programs/autogen_cases.py (autogen-*),
+// reference program of autogen-spans.md §0) or of e2e/programs/autogen_cases.py or
+// autogen_grpc.py (autogen-*),
 // maf_workflows.py (agent-framework-*) or agents_sdk.py (openai-agents-*), recorded by
 // e2e/recorder.py against the scripted fake OpenAI server, as OTLP/JSON with hex ids.
 // e2e/record.sh recreates them all.
@@ -41,6 +42,10 @@ const (
 	NestedTeam     = "autogen-0.7.5-nested-team"
 	TwoRunsOneRoot = "autogen-0.7.5-two-runs-one-root"
 	OpenInference  = "autogen-0.7.5-openinference"
+
+	// e2e/programs/autogen_grpc.py: gRPC host and agents in worker processes, one
+	// resource per process, deliveries split over traces joined by links.
+	GrpcRuntime = "autogen-0.7.5-grpc-runtime"
 
 	// The reference program on older AutoGen / OpenLLMetry pairs (autogen-spans.md §2.4, §3.2).
 	AutoGen064 = "autogen-0.6.4-openllmetry-0.47.5"

@@ -22,7 +22,8 @@ import (
 //   - llm.go: openai.chat normalisation and message parsing;
 //   - tools.go: tool arguments/result join;
 //   - payloads.go: the runtime `message` JSON (stop reason, task, answers);
-//   - fold.go: team span insertion and plumbing folding.
+//   - fold.go: team span insertion and plumbing folding;
+//   - grpc_runtime.go: Core API manager runs across worker processes.
 //
 // create_agent spans are folded like plumbing (0 ms construction events);
 // their descriptions go onto the team span. A parent id that already pointed
@@ -74,6 +75,7 @@ func (Dialect) Rewrite(td ptrace.Traces, opts dialect.Options) dialect.Stats {
 	r.findTeamRuns()
 	r.findTeamTurns()
 	r.findLegacyTurns()
+	r.findCoreRuns()
 	r.findSelectors()
 	r.collectTeams()
 	r.parsePayloads()
@@ -85,6 +87,7 @@ func (Dialect) Rewrite(td ptrace.Traces, opts dialect.Options) dialect.Stats {
 	r.applyPayloads()
 	r.applyOpenInferenceTeams()
 	r.describeTurns()
+	r.describeCoreRuns()
 	added, folded := r.foldAndGroup()
 	r.describeTeamResults()
 	r.tree.Compact()

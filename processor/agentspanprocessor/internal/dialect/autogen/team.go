@@ -158,6 +158,8 @@ type agTeam struct {
 	manager string
 	// guessedClass is used when no span names the manager (runtime tracing off).
 	guessedClass string
+	// coreAgent is the manager agent's type of a Core API run (grpc_runtime.go).
+	coreAgent    string
 	participants []string
 	descriptions map[string]string
 	termination  string
@@ -168,6 +170,9 @@ type agTeam struct {
 }
 
 func (t *agTeam) className() string {
+	if t.coreAgent != "" {
+		return t.coreAgent
+	}
 	if c := teamClassFor(t.manager); c != "" {
 		return c
 	}
@@ -180,6 +185,9 @@ func (t *agTeam) className() string {
 func (t *agTeam) managerLabel() string {
 	if t.manager != "" {
 		return t.manager
+	}
+	if t.coreAgent != "" {
+		return t.coreAgent
 	}
 	switch c := t.className(); c {
 	case "team":
