@@ -16,8 +16,9 @@ VERSION      := $(shell sed -n 's/^  version: *//p' builder-config.yaml)
 HELM_VERSION := v3.22.0
 HELM         := $(TOOLS_DIR)/helm
 KUBE_APISERVER := $(TOOLS_DIR)/kube-apiserver
+KAFKA_LIBS   := $(TOOLS_DIR)/kafka/libs
 
-.PHONY: all build sink ocb mdatagen helm kube-apiserver etcd podman image helm-test generate check-generated test unit-test vet validate-examples e2e system-test demo bench clean
+.PHONY: all build sink ocb mdatagen helm kube-apiserver kafka etcd podman image helm-test generate check-generated test unit-test vet validate-examples e2e system-test scale-test demo bench clean
 
 all: build
 
@@ -44,6 +45,16 @@ $(KUBE_APISERVER): tools/kube-apiserver/go.mod
 
 helm: $(HELM)
 kube-apiserver: $(KUBE_APISERVER)
+
+# Apache Kafka (KRaft) for make scale-test: kafka_2.13 and kafka-tools with
+# their runtime jars from Maven Central (Java 17 and Maven needed), kept in
+# .tools and fetched again only when tools/kafka/pom.xml changes.
+$(KAFKA_LIBS)/.fetched: tools/kafka/pom.xml
+	rm -rf $(KAFKA_LIBS)
+	mvn -B -q -f tools/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(KAFKA_LIBS)
+	touch $@
+
+kafka: $(KAFKA_LIBS)/.fetched
 
 # Debian packages the chart tests run: etcd for the API server, podman and runc
 # for the image. Installed only where missing.
@@ -90,7 +101,7 @@ validate-examples: build
 
 # The test command of the README and of CI: Go tests first, then the real
 # AutoGen end-to-end suite against the built binary.
-test: vet unit-test check-generated validate-examples system-test helm-test e2e
+test: vet unit-test check-generated validate-examples system-test scale-test helm-test e2e
 
 e2e: build sink
 	./e2e/run.sh
@@ -101,6 +112,13 @@ e2e: build sink
 system-test: build
 	$(GO) vet -tags systemtest ./internal/systemtest/
 	OTELCOL_BIN=$(OTELCOL) $(GO) test -tags systemtest -count=1 -timeout 10m ./internal/systemtest/
+
+# The Kafka tier past one node: a real single-node Kafka, two agents each
+# given part of every trace, two gateway replicas of one consumer group; the
+# runs must equal one collector's (internal/systemtest, tag scaletest).
+scale-test: build kafka
+	$(GO) vet -tags scaletest ./internal/systemtest/
+	OTELCOL_BIN=$(OTELCOL) KAFKA_LIBS=$(KAFKA_LIBS) $(GO) test -tags scaletest -count=1 -timeout 10m ./internal/systemtest/
 
 # Container image: the static binary for each platform, one multi-arch manifest
 # (podman, rootful, runc). The version is builder-config.yaml's dist.version.

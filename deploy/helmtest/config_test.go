@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -50,8 +51,15 @@ func lookup(v any, path ...string) any {
 func validateRendering(t *testing.T, m decodedManifests) ([]byte, error) {
 	t.Helper()
 	_, c := m.podSpec(t)
+	return validateConfig(t, m.collectorConfig(t), c)
+}
+
+// validateConfig runs `otelcol-langsmith validate` on config with container
+// c's env, as validateRendering does.
+func validateConfig(t *testing.T, config string, c *corev1.Container) ([]byte, error) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), configKey)
-	if err := os.WriteFile(path, []byte(m.collectorConfig(t)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(tool(t, "OTELCOL_BIN"), "validate", "--config", path)

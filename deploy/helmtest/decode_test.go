@@ -23,7 +23,13 @@ type decodedManifests struct {
 	// podMonitor has no type here: its metadata is checked strictly, its spec
 	// is kept as decoded.
 	podMonitor map[string]any
+	// The gateway tier of scaleOut.kafka, told apart by its name's suffix.
+	gatewayDeployment *appsv1.Deployment
+	gatewayConfigMap  *corev1.ConfigMap
 }
+
+// gatewaySuffix ends the names of the scaleOut.kafka gateway's objects.
+const gatewaySuffix = "-gateway"
 
 // decodeStrict decodes YAML into a typed object, refusing unknown fields,
 // duplicate keys and wrong types as the API server's strict validation would.
@@ -37,18 +43,30 @@ func decodeRendered(t *testing.T, rendered []byte) decodedManifests {
 	t.Helper()
 	var m decodedManifests
 	for _, doc := range splitDocuments(rendered) {
-		var head metav1.TypeMeta
+		var head struct {
+			metav1.TypeMeta `json:",inline"`
+			Metadata        struct {
+				Name string `json:"name"`
+			} `json:"metadata"`
+		}
 		if err := yaml.Unmarshal(doc, &head); err != nil {
 			t.Fatalf("not YAML: %v\n%s", err, doc)
 		}
+		gateway := strings.HasSuffix(head.Metadata.Name, gatewaySuffix)
 		var err error
 		switch head.APIVersion + "/" + head.Kind {
+		case "apps/v1/Deployment", "v1/ConfigMap":
+			if gateway && head.Kind == "Deployment" {
+				err = decodeInto(doc, &m.gatewayDeployment)
+			} else if gateway {
+				err = decodeInto(doc, &m.gatewayConfigMap)
+			} else if head.Kind == "Deployment" {
+				err = decodeInto(doc, &m.deployment)
+			} else {
+				err = decodeInto(doc, &m.configMap)
+			}
 		case "apps/v1/DaemonSet":
 			err = decodeInto(doc, &m.daemonSet)
-		case "apps/v1/Deployment":
-			err = decodeInto(doc, &m.deployment)
-		case "v1/ConfigMap":
-			err = decodeInto(doc, &m.configMap)
 		case "v1/Secret":
 			err = decodeInto(doc, &m.secret)
 		case "v1/Service":

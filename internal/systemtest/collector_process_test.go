@@ -1,4 +1,4 @@
-//go:build systemtest
+//go:build systemtest || scaletest
 
 package systemtest
 
@@ -50,17 +50,29 @@ func collectorBinary(t *testing.T) string {
 // is killed when the test ends if it still runs.
 func startCollector(t *testing.T, name, cfg string, healthPort, metricsPort int) *collectorProcess {
 	t.Helper()
+	return startCollectorWith(t, name, []string{cfg}, nil, healthPort, metricsPort)
+}
+
+// startCollectorWith is startCollector with several config bodies (merged by
+// the collector in order) and extra environment variables.
+func startCollectorWith(t *testing.T, name string, cfgs, env []string, healthPort, metricsPort int) *collectorProcess {
+	t.Helper()
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, name+".yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
+	var args []string
+	for i, cfg := range cfgs {
+		cfgPath := filepath.Join(dir, fmt.Sprintf("%s-%d.yaml", name, i))
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--config", cfgPath)
 	}
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(collectorBinary(t), "--config", cfgPath)
+	cmd := exec.Command(collectorBinary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

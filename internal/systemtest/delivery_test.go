@@ -39,17 +39,6 @@ func outage(srv *langsmithtest.Server) {
 	srv.Inject(langsmithtest.Fault{Status: http.StatusServiceUnavailable, Times: 1 << 30})
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // A LangSmith outage longer than the exporter's queue holds, under load: the
 // door closes (503 + Retry-After), the apps retry, and once LangSmith is back
 // every span the receiver accepted arrives exactly once; memory stays within

@@ -1,4 +1,4 @@
-//go:build systemtest
+//go:build systemtest || scaletest
 
 package systemtest
 

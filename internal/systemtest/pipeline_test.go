@@ -1,4 +1,4 @@
-//go:build systemtest
+//go:build systemtest || scaletest
 
 package systemtest
 
@@ -188,5 +188,16 @@ func assertExactlyOnce(t *testing.T, srv *langsmithtest.Server, accepted map[pco
 	}
 	if c := srv.Check(); len(c) > 0 {
 		t.Errorf("stored runs inconsistent: %s", strings.Join(c[:min(len(c), 5)], "; "))
+	}
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -1,6 +1,8 @@
 {{/*
 The collector config: otlp -> memory_limiter -> agent_span -> langsmith, built
-from the values, then .Values.config merged over it. Secrets appear only as
+from the values, then .Values.config merged over it. With scaleOut.kafka the
+agents run otlp -> memory_limiter -> kafka and the gateway kafka ->
+memory_limiter -> agent_span -> langsmith. Secrets appear only as
 ${env:...} references to variables the pod fills with secretKeyRef.
 */}}
 
@@ -14,8 +16,31 @@ auth:
 
 {{- define "otelcol-langsmith.generatedConfig" -}}
 {{- $persist := .Values.persistence.enabled }}
-{{- $auth := .Values.receiverAuth.enabled }}
+{{- $gateway := .kafkaGateway }}
+{{- $forward := include "otelcol-langsmith.forwardOnly" . }}
+{{- $auth := and .Values.receiverAuth.enabled (not $gateway) }}
+{{- $kafka := .Values.scaleOut.kafka }}
 receivers:
+  {{- if $gateway }}
+  kafka:
+    brokers: {{ toYaml $kafka.brokers | nindent 6 }}
+    traces:
+      topics: [{{ $kafka.topic | quote }}]
+      encoding: otlp_proto
+    group_id: {{ include "otelcol-langsmith.kafkaGroupId" . | quote }}
+    # A new group starts at the oldest span kept, not after what is waiting.
+    initial_offset: earliest
+    # Offsets are committed once the pipeline took the span; refusals
+    # (memory_limiter, agent_span's budget) are retried, not skipped.
+    message_marking:
+      after: true
+      on_error: false
+    error_backoff:
+      enabled: true
+      initial_interval: 100ms
+      max_interval: 5s
+      max_elapsed_time: 0
+  {{- else }}
   otlp:
     protocols:
       {{- if .Values.ports.otlp.enabled }}
@@ -26,13 +51,39 @@ receivers:
       http:
         {{- include "otelcol-langsmith.otlpProtocol" (dict "port" .Values.ports.otlpHttp "auth" $auth) | nindent 8 }}
       {{- end }}
+  {{- end }}
 processors:
   memory_limiter:
     check_interval: {{ .Values.memoryLimiter.checkInterval }}
     limit_percentage: {{ .Values.memoryLimiter.limitPercentage }}
     spike_limit_percentage: {{ .Values.memoryLimiter.spikeLimitPercentage }}
+  {{- if $gateway }}
+  # A trace's spans come through several agents' queues: wait a little
+  # longer than on one node before taking a trace as complete.
+  agent_span:
+    completion_grace: 1s
+  {{- else if not $forward }}
   agent_span: {}
+  {{- end }}
 exporters:
+  {{- if $forward }}
+  kafka:
+    brokers: {{ toYaml $kafka.brokers | nindent 6 }}
+    traces:
+      topic: {{ $kafka.topic | quote }}
+      encoding: otlp_proto
+    # The trace id is the record key: one trace, one partition, one gateway.
+    partition_traces_by_id: true
+    producer:
+      required_acks: -1
+      compression: {{ $kafka.compression }}
+    retry_on_failure:
+      max_elapsed_time: 0
+    {{- if $persist }}
+    sending_queue:
+      storage: file_storage
+    {{- end }}
+  {{- else }}
   langsmith:
     endpoint: {{ .Values.langsmith.endpoint | quote }}
     api_key: ${env:LANGSMITH_API_KEY}
@@ -59,6 +110,7 @@ exporters:
     sending_queue:
       storage: file_storage
     {{- end }}
+  {{- end }}
 extensions:
   health_check:
     endpoint: 0.0.0.0:{{ include "otelcol-langsmith.healthPort" . }}
@@ -101,9 +153,18 @@ service:
     {{- end }}
   pipelines:
     traces:
+      {{- if $gateway }}
+      receivers: [kafka]
+      {{- else }}
       receivers: [otlp]
+      {{- end }}
+      {{- if $forward }}
+      processors: [memory_limiter]
+      exporters: [kafka]
+      {{- else }}
       processors: [memory_limiter, agent_span]
       exporters: [langsmith]
+      {{- end }}
 {{- end }}
 
 {{/* Env var holding projects[i]'s API key (index, not name: names need not be valid env names). */}}

@@ -21,6 +21,29 @@
 {{- if eq .Values.mode "deployment" }}gateway{{ else }}agent{{ end }}
 {{- end }}
 
+{{/*
+The Kafka tier (scaleOut.kafka): the agents only forward to Kafka, and
+templates/gateway.yaml renders the gateway with a context of its own, marked
+kafkaGateway, whose Values are the gateway's.
+*/}}
+{{- define "otelcol-langsmith.forwardOnly" -}}
+{{- if and .Values.scaleOut.kafka.enabled (not .kafkaGateway) }}true{{ end }}
+{{- end }}
+
+{{/* Name of the workload and of its ConfigMap: the gateway's carry a suffix. */}}
+{{- define "otelcol-langsmith.workloadName" -}}
+{{- $name := include "otelcol-langsmith.fullname" . }}
+{{- if .kafkaGateway }}
+{{- printf "%s-gateway" ($name | trunc 55 | trimSuffix "-") }}
+{{- else }}
+{{- $name }}
+{{- end }}
+{{- end }}
+
+{{- define "otelcol-langsmith.kafkaGroupId" -}}
+{{- .Values.scaleOut.kafka.groupId | default (printf "%s-gateway" (include "otelcol-langsmith.fullname" .)) }}
+{{- end }}
+
 {{- define "otelcol-langsmith.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "otelcol-langsmith.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -139,6 +162,19 @@ crash: a key source, unambiguous secrets, percentages under GOMEMLIMIT.
 {{- if include "otelcol-langsmith.hostPathPersistence" . }}
 {{- if not (and .Values.podSecurityContext.runAsUser .Values.podSecurityContext.runAsGroup) }}
 {{- fail "persistence.type hostPath: set podSecurityContext.runAsUser and runAsGroup, the owner given to the queue directory" }}
+{{- end }}
+{{- end }}
+{{- with .Values.scaleOut.kafka }}
+{{- if and .enabled (not $.kafkaGateway) }}
+{{- if ne $.Values.mode "daemonset" }}
+{{- fail "scaleOut.kafka needs mode daemonset: the agents are the DaemonSet, the chart adds the gateway Deployment" }}
+{{- end }}
+{{- if not .brokers }}
+{{- fail "scaleOut.kafka: set scaleOut.kafka.brokers (host:port of at least one broker)" }}
+{{- end }}
+{{- if gt (int .gateway.replicas) (int .partitions) }}
+{{- fail (printf "scaleOut.kafka.gateway.replicas (%d) above scaleOut.kafka.partitions (%d): a replica without a partition only idles" (int .gateway.replicas) (int .partitions)) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- if and .Values.goMemLimit.enabled (ge (int .Values.memoryLimiter.limitPercentage) (int .Values.goMemLimit.percent)) }}

@@ -27,6 +27,8 @@
 - name: GOMEMLIMIT
   value: {{ include "otelcol-langsmith.gomemlimit" . | quote }}
 {{- end }}
+{{- /* Agents that only forward to Kafka get no LangSmith key. */}}
+{{- if not (include "otelcol-langsmith.forwardOnly" .) }}
 {{- $ls := .Values.langsmith }}
 {{ include "otelcol-langsmith.secretEnv" (dict "env" "LANGSMITH_API_KEY" "name" (default $secret $ls.existingSecret) "key" (ternary $ls.existingSecretKey "api-key" (ne $ls.existingSecret ""))) }}
 {{- range $i, $p := $ls.projects }}
@@ -34,6 +36,7 @@
 {{ include "otelcol-langsmith.secretEnv" (dict "env" (include "otelcol-langsmith.projectKeyEnv" $i) "name" $p.existingSecret "key" (default "api-key" $p.existingSecretKey)) }}
 {{- else if $p.apiKey }}
 {{ include "otelcol-langsmith.secretEnv" (dict "env" (include "otelcol-langsmith.projectKeyEnv" $i) "name" $secret "key" (printf "project-%d-api-key" $i)) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- with .Values.receiverAuth }}
@@ -133,8 +136,13 @@ spec:
         - --config={{ include "otelcol-langsmith.configDir" . }}/config.yaml
       env:
         {{- include "otelcol-langsmith.env" . | nindent 8 }}
+      {{- /* The gateway of scaleOut.kafka reads Kafka and listens for no OTLP. */}}
+      {{- $otlpPorts := dict }}
+      {{- if not .kafkaGateway }}
+      {{- $otlpPorts = dict "otlp" .Values.ports.otlp "otlp-http" .Values.ports.otlpHttp }}
+      {{- end }}
       ports:
-        {{- range $name, $port := dict "otlp" .Values.ports.otlp "otlp-http" .Values.ports.otlpHttp }}
+        {{- range $name, $port := $otlpPorts }}
         {{- if $port.enabled }}
         - name: {{ $name }}
           containerPort: {{ $port.containerPort }}
@@ -182,7 +190,7 @@ spec:
   volumes:
     - name: config
       configMap:
-        name: {{ include "otelcol-langsmith.fullname" . }}
+        name: {{ include "otelcol-langsmith.workloadName" . }}
         items:
           - key: config.yaml
             path: config.yaml
