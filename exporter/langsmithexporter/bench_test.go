@@ -8,7 +8,11 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runtest"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/tracetest"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 )
 
@@ -51,7 +55,7 @@ func BenchmarkPlaceMapEncodeZstd(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	comp := newCompressor()
+	comp := encode.NewCompressor()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -59,26 +63,26 @@ func BenchmarkPlaceMapEncodeZstd(b *testing.B) {
 		td := ptrace.NewTraces()
 		src.CopyTo(td)
 		b.StartTimer()
-		e.tree.annotate(td)
-		runs := e.runsFromTraces(td)
-		encoded := make([]*encodedRun, 0, len(runs))
+		e.tree.Annotate(td)
+		runs := e.mapper.Runs(td)
+		encoded := make([]*encode.EncodedRun, 0, len(runs))
 		for _, r := range runs {
-			er, _, err := encodeRun(r)
+			er, _, err := encode.Run(r)
 			if err != nil {
 				b.Fatal(err)
 			}
 			encoded = append(encoded, er)
 		}
 		var buf bytes.Buffer
-		writeMultipart(&buf, "benchboundary", encoded)
-		if _, err := comp.compress(encodingZstd, buf.Bytes()); err != nil {
+		encode.WriteMultipart(&buf, "benchboundary", encoded)
+		if _, err := comp.Compress(encode.EncodingZstd, buf.Bytes()); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // benchRuns maps the reference trace to runs once.
-func benchRuns(b *testing.B) []*run {
+func benchRuns(b *testing.B) []*runmap.Run {
 	cfg := createDefaultConfig().(*Config)
 	cfg.APIKey = "k"
 	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
@@ -86,8 +90,8 @@ func benchRuns(b *testing.B) []*run {
 		b.Fatal(err)
 	}
 	td := benchTrace(b)
-	e.tree.annotate(td)
-	return e.runsFromTraces(td)
+	e.tree.Annotate(td)
+	return e.mapper.Runs(td)
 }
 
 func BenchmarkPlaceMap(b *testing.B) {
@@ -105,8 +109,8 @@ func BenchmarkPlaceMap(b *testing.B) {
 		td := ptrace.NewTraces()
 		src.CopyTo(td)
 		b.StartTimer()
-		e.tree.annotate(td)
-		if len(e.runsFromTraces(td)) == 0 {
+		e.tree.Annotate(td)
+		if len(e.mapper.Runs(td)) == 0 {
 			b.Fatal("no runs")
 		}
 	}
@@ -115,7 +119,7 @@ func BenchmarkPlaceMap(b *testing.B) {
 // BenchmarkPlaceMapRewritten is BenchmarkPlaceMap on the reference run as the
 // distribution's exporter receives it: rewritten by agent_span (12 runs).
 func BenchmarkPlaceMapRewritten(b *testing.B) {
-	src := rewrittenRecording(b, recordings.Reference)
+	src := tracetest.Rewritten(b, recordings.Reference)
 	cfg := createDefaultConfig().(*Config)
 	cfg.APIKey = "k"
 	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
@@ -129,8 +133,8 @@ func BenchmarkPlaceMapRewritten(b *testing.B) {
 		td := ptrace.NewTraces()
 		src.CopyTo(td)
 		b.StartTimer()
-		e.tree.annotate(td)
-		if len(e.runsFromTraces(td)) == 0 {
+		e.tree.Annotate(td)
+		if len(e.mapper.Runs(td)) == 0 {
 			b.Fatal("no runs")
 		}
 	}
@@ -142,7 +146,7 @@ func BenchmarkEncodeRuns(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, r := range runs {
-			if _, _, err := encodeRun(r); err != nil {
+			if _, _, err := encode.Run(r); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -155,7 +159,7 @@ func BenchmarkEncodeRunsEncodingJSON(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, r := range runs {
-			_ = legacyEncodeRun(b, r)
+			_ = runtest.LegacyEncode(b, r)
 		}
 	}
 }

@@ -13,17 +13,13 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
 const (
 	defaultEndpoint = "https://api.smith.langchain.com"
 	defaultProject  = "default"
-
-	// LangSmith's documented fallbacks when /info does not answer.
-	defaultMaxRunsPerRequest = 100
-	defaultMaxRequestBytes   = 20 * 1024 * 1024
-	// LangSmith rejects traces of more runs than this.
-	maxRunsPerTrace = 25000
 )
 
 // Config is the langsmith exporter's configuration.
@@ -128,8 +124,8 @@ func validateEndpoint(endpoint string) error {
 }
 
 // tenantFor returns the credentials of a project.
-func (cfg *Config) tenantFor(project string) tenant {
-	t := tenant{APIKey: string(cfg.APIKey), WorkspaceID: cfg.WorkspaceID}
+func (cfg *Config) tenantFor(project string) runmap.Tenant {
+	t := runmap.Tenant{APIKey: string(cfg.APIKey), WorkspaceID: cfg.WorkspaceID}
 	if p, ok := cfg.Projects[project]; ok {
 		if p.APIKey != "" {
 			t.APIKey = string(p.APIKey)

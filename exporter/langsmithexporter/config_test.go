@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -53,9 +54,9 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, int64(500), cfg.QueueConfig.Get().QueueSize)
 	assert.Equal(t, time.Minute, cfg.RetryConfig.MaxElapsedTime)
 
-	assert.Equal(t, tenant{APIKey: "team-a-key", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("team-a"))
-	assert.Equal(t, tenant{APIKey: "full-key", WorkspaceID: "6a0f2c3b-1111-4a4a-8b8b-123456789abc"}, cfg.tenantFor("team-b"))
-	assert.Equal(t, tenant{APIKey: "full-key", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("other"))
+	assert.Equal(t, runmap.Tenant{APIKey: "team-a-key", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("team-a"))
+	assert.Equal(t, runmap.Tenant{APIKey: "full-key", WorkspaceID: "6a0f2c3b-1111-4a4a-8b8b-123456789abc"}, cfg.tenantFor("team-b"))
+	assert.Equal(t, runmap.Tenant{APIKey: "full-key", WorkspaceID: "2d1c6c0e-8f0a-4b7e-9a55-8c8a3a1f2b10"}, cfg.tenantFor("other"))
 
 	require.NoError(t, confmap.Validate(loadConfig(t, "")))
 }

@@ -12,22 +12,23 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/send"
 )
 
-// placedRunCacheSize bounds the memory of where sent runs sit (a few hundred
-// bytes an entry), enough for late spans of the last ~100k spans.
-const placedRunCacheSize = 100_000
-
-// langsmithExporter turns spans into runs and hands them to the sender.
+// langsmithExporter wires the stages: placement before the queue
+// (placingExporter), then, after it, mapping spans to runs and sending them.
 type langsmithExporter struct {
 	cfg       *Config
 	settings  component.TelemetrySettings
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
-	tree      *runTree
+	tree      *place.RunTree
+	mapper    *runmap.Mapper
 
 	client *http.Client
-	sender *sender
+	sender *send.Sender
 }
 
 func newLangsmithExporter(cfg *Config, set exporter.Settings) (*langsmithExporter, error) {
@@ -40,7 +41,12 @@ func newLangsmithExporter(cfg *Config, set exporter.Settings) (*langsmithExporte
 		settings:  set.TelemetrySettings,
 		logger:    set.Logger,
 		telemetry: tb,
-		tree:      newRunTree(newPlacedRunCache(placedRunCacheSize), cfg.ThreadIDAttribute),
+		tree:      place.NewRunTree(cfg.ThreadIDAttribute),
+		mapper: &runmap.Mapper{
+			Project:           cfg.Project,
+			ProjectAttributes: cfg.ProjectAttributes,
+			TenantFor:         cfg.tenantFor,
+		},
 	}, nil
 }
 
@@ -56,7 +62,13 @@ func (e *langsmithExporter) start(ctx context.Context, host component.Host) erro
 		return err
 	}
 	e.client = client
-	e.sender = newSender(e.cfg, client, e.logger, e.telemetry)
+	e.sender = send.New(&send.Config{
+		Endpoint:          e.cfg.Endpoint,
+		Compression:       e.cfg.Compression,
+		MaxRunsPerRequest: e.cfg.MaxRunsPerRequest,
+		MaxRequestBytes:   e.cfg.MaxRequestBytes,
+		RetryConfig:       e.cfg.RetryConfig,
+	}, client, e.logger, e.telemetry)
 	return nil
 }
 
@@ -73,11 +85,11 @@ func (e *langsmithExporter) pushTraces(ctx context.Context, td ptrace.Traces) er
 	if e.sender == nil {
 		return errors.New("langsmith exporter used before start")
 	}
-	runs := e.runsFromTraces(td)
+	runs := e.mapper.Runs(td)
 	if len(runs) == 0 {
 		return nil
 	}
-	return e.sender.send(ctx, runs)
+	return e.sender.Send(ctx, runs)
 }
 
 // placingExporter places spans in their LangSmith trace before the queue, the
@@ -93,9 +105,9 @@ func (p *placingExporter) Capabilities() consumer.Capabilities {
 }
 
 func (p *placingExporter) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	stats := p.exp.tree.annotate(td)
-	if stats.orphans > 0 {
-		p.exp.telemetry.ExporterLangsmithOrphansRerooted.Add(ctx, int64(stats.orphans))
+	stats := p.exp.tree.Annotate(td)
+	if stats.Orphans > 0 {
+		p.exp.telemetry.ExporterLangsmithOrphansRerooted.Add(ctx, int64(stats.Orphans))
 	}
 	return p.Traces.ConsumeTraces(ctx, td)
 }

@@ -24,6 +24,8 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/send"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/langsmithtest"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
@@ -114,7 +116,7 @@ func TestExportRetriesRefusedCredentials(t *testing.T) {
 	require.NoError(t, exp.ConsumeTraces(context.Background(), td))
 	assert.Len(t, srv.Runs(), td.SpanCount(), "no run is lost to a 401")
 	assert.Equal(t, []int{401, 401, 202}, statuses(srv))
-	assert.GreaterOrEqual(t, time.Since(start), 2*authRetryDelayFor(configretry.BackOffConfig{MaxElapsedTime: 2 * time.Second}),
+	assert.GreaterOrEqual(t, time.Since(start), 2*send.AuthRetryDelayFor(configretry.BackOffConfig{MaxElapsedTime: 2 * time.Second}),
 		"retried with the slow credentials backoff")
 	assert.Len(t, logs.FilterMessageSnippet("LangSmith refused the credentials").All(), 1, "logged once, not per request")
 	for _, e := range logs.All() {
@@ -197,7 +199,7 @@ func TestExportTraceBeyondLangSmithsRunLimit(t *testing.T) {
 	td := ptrace.NewTraces()
 	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	const total = maxRunsPerTrace + 10
+	const total = place.MaxRunsPerTrace + 10
 	for i := 0; i < total; i++ {
 		s := spans.AppendEmpty()
 		s.SetTraceID(pcommon.TraceID{9})

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/send"
 )
 
 // NewFactory returns the factory of the langsmith exporter.
@@ -46,8 +47,8 @@ func defaultQueueConfig() exporterhelper.QueueBatchConfig {
 	batch := exporterhelper.NewDefaultBatchConfig()
 	batch.FlushTimeout = 200 * time.Millisecond
 	batch.Sizer = exporterhelper.RequestSizerTypeItems
-	batch.MinSize = defaultMaxRunsPerRequest
-	batch.MaxSize = 10 * defaultMaxRunsPerRequest
+	batch.MinSize = send.DefaultMaxRunsPerRequest
+	batch.MaxSize = 10 * send.DefaultMaxRunsPerRequest
 	q.Batch = configoptional.Some(batch)
 	return q
 }

@@ -9,6 +9,9 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/tracetest"
 )
 
 func newTestLangsmithExporter(t *testing.T, modify func(*Config)) *langsmithExporter {
@@ -28,34 +31,34 @@ func TestRunsChooseProjectAndCredentials(t *testing.T) {
 		c.ProjectAttributes = []string{"langsmith.project", "k8s.namespace.name"}
 		c.Projects = map[string]ProjectCredentials{"team-a": {APIKey: "team-a-key"}}
 	})
-	td := buildTrace(1,
-		testSpan{id: 1, end: time.Millisecond, attrs: map[string]string{"langsmith.project": "team-a"}},
-		testSpan{id: 2, parent: 1, end: time.Millisecond},
+	td := tracetest.Build(1,
+		tracetest.Span{ID: 1, End: time.Millisecond, Attrs: map[string]string{"langsmith.project": "team-a"}},
+		tracetest.Span{ID: 2, Parent: 1, End: time.Millisecond},
 	)
 	td.ResourceSpans().At(0).Resource().Attributes().PutStr("k8s.namespace.name", "research")
-	e.tree.annotate(td)
-	runs := e.runsFromTraces(td)
+	e.tree.Annotate(td)
+	runs := e.mapper.Runs(td)
 	require.Len(t, runs, 2)
-	byName := map[string]*run{}
+	byName := map[string]*runmap.Run{}
 	for _, r := range runs {
 		byName[r.ID] = r
 	}
-	s := spansByID(td)
-	first, second := byName[attr(s[1], annotationRunID)], byName[attr(s[2], annotationRunID)]
+	s := tracetest.SpansByID(td)
+	first, second := byName[tracetest.Attr(s[1], place.AnnotationRunID)], byName[tracetest.Attr(s[2], place.AnnotationRunID)]
 	assert.Equal(t, "team-a", first.SessionName, "span attribute first")
-	assert.Equal(t, tenant{APIKey: "team-a-key"}, first.Tenant)
+	assert.Equal(t, runmap.Tenant{APIKey: "team-a-key"}, first.Tenant)
 	assert.Equal(t, "research", second.SessionName, "then the resource")
-	assert.Equal(t, tenant{APIKey: "default-key"}, second.Tenant)
+	assert.Equal(t, runmap.Tenant{APIKey: "default-key"}, second.Tenant)
 }
 
 func TestRunsCarryPlacementThreadAndOrphanMarks(t *testing.T) {
 	e := newTestLangsmithExporter(t, nil)
-	td := buildTrace(1,
-		testSpan{id: 1, start: 5 * time.Millisecond, end: time.Millisecond, attrs: map[string]string{"gen_ai.conversation.id": "conv-1"}},
-		testSpan{id: 2, parent: 9, end: time.Millisecond},
+	td := tracetest.Build(1,
+		tracetest.Span{ID: 1, Start: 5 * time.Millisecond, End: time.Millisecond, Attrs: map[string]string{"gen_ai.conversation.id": "conv-1"}},
+		tracetest.Span{ID: 2, Parent: 9, End: time.Millisecond},
 	)
-	e.tree.annotate(td)
-	runs := e.runsFromTraces(td)
+	e.tree.Annotate(td)
+	runs := e.mapper.Runs(td)
 	require.Len(t, runs, 2)
 	for _, r := range runs {
 		md := r.Extra["metadata"].(map[string]any)
@@ -64,9 +67,9 @@ func TestRunsCarryPlacementThreadAndOrphanMarks(t *testing.T) {
 		assert.LessOrEqual(t, r.StartTime, r.EndTime, "an end before the start is clamped")
 		assert.Equal(t, r.ID, r.TraceID, "both are roots")
 	}
-	s := spansByID(td)
+	s := tracetest.SpansByID(td)
 	for _, r := range runs {
-		if r.ID == attr(s[2], annotationRunID) {
+		if r.ID == tracetest.Attr(s[2], place.AnnotationRunID) {
 			md := r.Extra["metadata"].(map[string]any)
 			assert.Equal(t, true, md["ls_orphan"])
 			assert.Equal(t, "0000000000000009", md["otel_missing_parent_span_id"])
@@ -76,8 +79,8 @@ func TestRunsCarryPlacementThreadAndOrphanMarks(t *testing.T) {
 
 func TestSpanWithoutPlacementStillBecomesARun(t *testing.T) {
 	e := newTestLangsmithExporter(t, nil)
-	td := buildTrace(1, testSpan{id: 3, parent: 1, end: time.Millisecond})
-	runs := e.runsFromTraces(td) // not annotated: e.g. queued by an older version
+	td := tracetest.Build(1, tracetest.Span{ID: 3, Parent: 1, End: time.Millisecond})
+	runs := e.mapper.Runs(td) // not annotated: e.g. queued by an older version
 	require.Len(t, runs, 1)
 	assert.Equal(t, runs[0].ID, runs[0].TraceID)
 	assert.NotEmpty(t, runs[0].DottedOrder)

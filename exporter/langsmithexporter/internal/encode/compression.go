@@ -1,4 +1,4 @@
-package langsmithexporter
+package encode
 
 import (
 	"bytes"
@@ -7,64 +7,41 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
-	"go.opentelemetry.io/collector/config/configcompression"
 )
 
 // Content-Encoding values LangSmith accepts on a whole request body.
 const (
-	encodingNone = ""
-	encodingZstd = "zstd"
-	encodingGzip = "gzip"
+	EncodingNone = ""
+	EncodingZstd = "zstd"
+	EncodingGzip = "gzip"
 )
 
-// chooseEncoding returns the Content-Encoding to use given what the user
-// configured and what the server's /info says it accepts. A server that
-// refuses zstd gets gzip when it takes gzip, else an uncompressed body.
-func chooseEncoding(configured configcompression.Type, info serverInfo) string {
-	switch configured {
-	case configcompression.TypeZstd:
-		if info.ZstdEnabled {
-			return encodingZstd
-		}
-		if info.GzipEnabled {
-			return encodingGzip
-		}
-		return encodingNone
-	case configcompression.TypeGzip:
-		if info.GzipEnabled {
-			return encodingGzip
-		}
-		return encodingNone
-	default:
-		return encodingNone
-	}
-}
-
-// compressor compresses request bodies. It is safe for concurrent use: the
+// Compressor compresses request bodies. It is safe for concurrent use: the
 // zstd encoder's EncodeAll may run concurrently, and gzip writers are pooled.
-type compressor struct {
+type Compressor struct {
 	zstdOnce sync.Once
 	zstdEnc  *zstd.Encoder
 	zstdErr  error
 	gzipPool sync.Pool
 }
 
-func newCompressor() *compressor {
-	return &compressor{}
+// NewCompressor returns a compressor; the zstd encoder is built on first use.
+func NewCompressor() *Compressor {
+	return &Compressor{}
 }
 
-// compress returns body encoded with encoding; encodingNone returns body.
-func (c *compressor) compress(encoding string, body []byte) ([]byte, error) {
+// Compress returns body encoded with encoding; EncodingNone returns body.
+func (c *Compressor) Compress(encoding string, body []byte) ([]byte, error) {
 	switch encoding {
-	case encodingNone:
+	case EncodingNone:
 		return body, nil
-	case encodingZstd:
+	case EncodingZstd:
 		enc, err := c.zstd()
 		if err != nil {
 			return nil, err
 		}
 		return enc.EncodeAll(body, make([]byte, 0, len(body)/4+64)), nil
-	case encodingGzip:
+	case EncodingGzip:
 		var buf bytes.Buffer
 		buf.Grow(len(body)/4 + 64)
 		zw, _ := c.gzipPool.Get().(*gzip.Writer)
@@ -90,7 +67,7 @@ func (c *compressor) compress(encoding string, body []byte) ([]byte, error) {
 
 // zstd builds the shared encoder on first use, so that exporters configured
 // without zstd never allocate its window buffers.
-func (c *compressor) zstd() (*zstd.Encoder, error) {
+func (c *Compressor) zstd() (*zstd.Encoder, error) {
 	c.zstdOnce.Do(func() {
 		// SpeedFastest matches the SDK's default level 1.
 		c.zstdEnc, c.zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))

@@ -1,14 +1,13 @@
-package langsmithexporter
+package encode
 
 import (
 	"encoding/json"
 	"testing"
 
-	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runtest"
 )
 
 // FuzzSpanToRun feeds arbitrary attribute values (bad JSON, invalid UTF-8,
@@ -18,12 +17,7 @@ func FuzzSpanToRun(f *testing.F) {
 	f.Add("chat", `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`, `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"t","arguments":{"a":1}}]}]`, "12", int64(3), 1.5, []byte("x"))
 	f.Add("execute_tool", "{", "\xff\xfe", "-1", int64(-7), 0.0, []byte{0, 1, 2})
 	f.Add("invoke_agent", `{"a":[1,2,{"b":null}]}`, `"just a string"`, "1e309", int64(1<<62), -0.5, []byte(nil))
-	cfg := createDefaultConfig().(*Config)
-	cfg.APIKey = "k"
-	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
-	if err != nil {
-		f.Fatal(err)
-	}
+	tree, mapper := runtest.Stages()
 	f.Fuzz(func(t *testing.T, op, in, out, tokens string, n int64, x float64, raw []byte) {
 		td := ptrace.NewTraces()
 		rs := td.ResourceSpans().AppendEmpty()
@@ -55,9 +49,9 @@ func FuzzSpanToRun(f *testing.F) {
 		ev.Attributes().PutStr("exception.message", out)
 		s.Status().SetCode(ptrace.StatusCodeError)
 
-		e.tree.annotate(td)
-		for _, r := range e.runsFromTraces(td) {
-			er, _, err := encodeRun(r)
+		tree.Annotate(td)
+		for _, r := range mapper.Runs(td) {
+			er, _, err := Run(r)
 			if err != nil {
 				t.Fatalf("run could not be encoded: %v", err)
 			}

@@ -1,20 +1,25 @@
-package langsmithexporter
+// Package encode is the exporter's encoding stage: each run is serialised
+// once into its multipart parts, and requests are written as multipart (or
+// /runs/batch) bodies and compressed.
+package encode
 
 import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/jsonenc"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
-// boundaryLen is the length of the random boundaries newBoundary makes;
+// BoundaryLen is the length of the random boundaries NewBoundary makes;
 // request sizes are planned with it before the boundary is drawn.
-const boundaryLen = 32
+const BoundaryLen = 32
 
 // multipartPart is one form-data part: its name and its JSON value.
 type multipartPart struct {
@@ -22,24 +27,24 @@ type multipartPart struct {
 	body []byte
 }
 
-// encodedRun is a run serialised once; bisection after a 400 or 413 resends
+// EncodedRun is a run serialised once; bisection after a 400 or 413 resends
 // the same bytes without encoding again.
-type encodedRun struct {
-	run   *run
+type EncodedRun struct {
+	Run   *runmap.Run
 	parts []multipartPart
-	// size is the run's share of a multipart body with a boundaryLen
+	// Size is the run's share of a multipart body with a BoundaryLen
 	// boundary: every part with its delimiter and headers.
-	size int
+	Size int
 }
 
-// encodeRun serialises a run into its multipart parts, in the SDK's order:
+// Run serialises a run into its multipart parts, in the SDK's order:
 // the main part, then inputs, outputs, events, extra and error when set.
 //
 // A field whose value JSON cannot represent (NaN, a channel...) is replaced
 // by a note saying so, and reported in fieldErrs, so that one bad attribute
 // does not cost the whole run. An unusable run id is an error: it would end
 // up in a part name and LangSmith requires UUIDs.
-func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
+func Run(r *runmap.Run) (er *EncodedRun, fieldErrs []error, err error) {
 	if _, perr := uuid.Parse(r.ID); perr != nil || len(r.ID) != 36 {
 		return nil, nil, fmt.Errorf("run id %q is not a UUID", r.ID)
 	}
@@ -53,7 +58,7 @@ func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
 	add := func(field string, v any) {
 		start := len(buf)
 		var ferr error
-		buf, ferr = appendJSON(buf, v)
+		buf, ferr = jsonenc.Append(buf, v)
 		if ferr != nil {
 			buf = buf[:start]
 			fieldErrs = append(fieldErrs, fmt.Errorf("run %s field %s: %w", r.ID, field, ferr))
@@ -64,7 +69,7 @@ func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
 					"kwargs": map[string]any{"error": ferr.Error()},
 				}}
 			}
-			buf, _ = appendJSON(buf, note)
+			buf, _ = jsonenc.Append(buf, note)
 		}
 		ends[n], names[n] = len(buf), names[0]+"."+field
 		n++
@@ -91,35 +96,22 @@ func encodeRun(r *run) (er *encodedRun, fieldErrs []error, err error) {
 		encodeBufs.Put(scratch)
 	}
 	buf = body
-	er = &encodedRun{run: r, parts: make([]multipartPart, n)}
+	er = &EncodedRun{Run: r, parts: make([]multipartPart, n)}
 	start := 0
 	for i := 0; i < n; i++ {
 		// Full slice expressions: appending to one part can never overwrite the next.
 		er.parts[i] = multipartPart{name: names[i], body: buf[start:ends[i]:ends[i]]}
-		er.size += partSize(boundaryLen, er.parts[i])
+		er.Size += partSize(BoundaryLen, er.parts[i])
 		start = ends[i]
 	}
 	return er, fieldErrs, nil
 }
 
-// encodeBufs pools encodeRun's scratch buffers; one that grew beyond
+// encodeBufs pools Run's scratch buffers; one that grew beyond
 // maxPooledEncodeBuf (a huge run) is left to the garbage collector.
 var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 const maxPooledEncodeBuf = 1 << 20
-
-// encodeJSON marshals v without HTML escaping (LangSmith shows the text as
-// sent) and without the encoder's trailing newline. encoding/json replaces
-// invalid UTF-8 with U+FFFD, so the result is always valid UTF-8.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
 
 const (
 	partDispositionPrefix = "Content-Disposition: form-data; name=\""
@@ -129,7 +121,7 @@ const (
 	crlf                  = "\r\n"
 )
 
-// partSize is the exact number of bytes writePart writes for p.
+// partSize is the exact number of bytes WriteMultipart writes for p.
 func partSize(boundaryLength int, p multipartPart) int {
 	return 2 + boundaryLength + len(crlf) +
 		len(partDispositionPrefix) + len(p.name) + len(partDispositionSuffix) +
@@ -139,22 +131,23 @@ func partSize(boundaryLength int, p multipartPart) int {
 		len(p.body) + len(crlf)
 }
 
-// closingSize is the size of the final delimiter "--B--\r\n".
-func closingSize(boundaryLength int) int { return boundaryLength + 6 }
+// ClosingSize is the size of the final delimiter "--B--\r\n": what a body
+// adds to the sizes of its runs.
+func ClosingSize(boundaryLength int) int { return boundaryLength + 6 }
 
-// multipartBodySize is the exact size of writeMultipart's output for runs
-// with a boundaryLen boundary.
-func multipartBodySize(runs []*encodedRun) int {
-	n := closingSize(boundaryLen)
+// multipartBodySize is the exact size of WriteMultipart's output for runs
+// with a BoundaryLen boundary.
+func multipartBodySize(runs []*EncodedRun) int {
+	n := ClosingSize(BoundaryLen)
 	for _, r := range runs {
-		n += r.size
+		n += r.Size
 	}
 	return n
 }
 
-// writeMultipart writes the multipart/form-data body of runs. The output is
+// WriteMultipart writes the multipart/form-data body of runs. The output is
 // a pure function of runs and boundary, which the golden test relies on.
-func writeMultipart(buf *bytes.Buffer, boundary string, runs []*encodedRun) {
+func WriteMultipart(buf *bytes.Buffer, boundary string, runs []*EncodedRun) {
 	buf.Grow(multipartBodySize(runs))
 	for _, r := range runs {
 		for _, p := range r.parts {
@@ -179,12 +172,12 @@ func writeMultipart(buf *bytes.Buffer, boundary string, runs []*encodedRun) {
 	buf.WriteString(crlf)
 }
 
-// newBoundary draws a random boundary of boundaryLen hex digits that occurs
+// NewBoundary draws a random boundary of BoundaryLen hex digits that occurs
 // in none of the parts (a collision is astronomically unlikely, but a body
 // that contains its own boundary would be silently cut by the server).
-func newBoundary(runs []*encodedRun) string {
+func NewBoundary(runs []*EncodedRun) string {
 	for {
-		var b [boundaryLen / 2]byte
+		var b [BoundaryLen / 2]byte
 		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 		boundary := hex.EncodeToString(b[:])
 		if !boundaryOccurs(boundary, runs) {
@@ -193,7 +186,7 @@ func newBoundary(runs []*encodedRun) string {
 	}
 }
 
-func boundaryOccurs(boundary string, runs []*encodedRun) bool {
+func boundaryOccurs(boundary string, runs []*EncodedRun) bool {
 	bb := []byte(boundary)
 	for _, r := range runs {
 		for _, p := range r.parts {
@@ -205,10 +198,10 @@ func boundaryOccurs(boundary string, runs []*encodedRun) bool {
 	return false
 }
 
-// writeBatchBody writes the /runs/batch body {"post":[...],"patch":[]}, each
+// WriteBatchBody writes the /runs/batch body {"post":[...],"patch":[]}, each
 // run being its main JSON object with the out-of-band fields inlined, from
 // the same bytes as the multipart parts.
-func writeBatchBody(buf *bytes.Buffer, runs []*encodedRun) {
+func WriteBatchBody(buf *bytes.Buffer, runs []*EncodedRun) {
 	buf.WriteString(`{"post":[`)
 	for i, r := range runs {
 		if i > 0 {
@@ -228,4 +221,36 @@ func writeBatchBody(buf *bytes.Buffer, runs []*encodedRun) {
 		buf.WriteByte('}')
 	}
 	buf.WriteString(`],"patch":[]}`)
+}
+
+// appendRunMain writes a run's main part: the fields of run's JSON tags, in
+// their order, with the same omitempty rules.
+func appendRunMain(dst []byte, r *runmap.Run) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = jsonenc.AppendString(dst, r.ID)
+	dst = append(dst, `,"trace_id":`...)
+	dst = jsonenc.AppendString(dst, r.TraceID)
+	if r.ParentRunID != "" {
+		dst = append(dst, `,"parent_run_id":`...)
+		dst = jsonenc.AppendString(dst, r.ParentRunID)
+	}
+	dst = append(dst, `,"dotted_order":`...)
+	dst = jsonenc.AppendString(dst, r.DottedOrder)
+	dst = append(dst, `,"name":`...)
+	dst = jsonenc.AppendString(dst, r.Name)
+	dst = append(dst, `,"run_type":`...)
+	dst = jsonenc.AppendString(dst, r.RunType)
+	dst = append(dst, `,"start_time":`...)
+	dst = jsonenc.AppendString(dst, r.StartTime)
+	if r.EndTime != "" {
+		dst = append(dst, `,"end_time":`...)
+		dst = jsonenc.AppendString(dst, r.EndTime)
+	}
+	dst = append(dst, `,"session_name":`...)
+	dst = jsonenc.AppendString(dst, r.SessionName)
+	if len(r.Tags) > 0 {
+		dst = append(dst, `,"tags":`...)
+		dst, _ = jsonenc.Append(dst, r.Tags)
+	}
+	return append(dst, '}')
 }

@@ -1,4 +1,4 @@
-package langsmithexporter
+package encode
 
 import (
 	"bytes"
@@ -17,13 +17,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
 var updateMultipartGolden = flag.Bool("update-multipart", false, "rewrite testdata/multipart golden files")
 
 // goldenRuns are a full run (every out-of-band field) and a minimal one.
-func goldenRuns() []*run {
-	return []*run{
+func goldenRuns() []*runmap.Run {
+	return []*runmap.Run{
 		{
 			ID:          "0191f6a2-7c1e-7abc-9def-0123456789ab",
 			TraceID:     "0191f6a2-7c00-7000-8000-000000000001",
@@ -40,7 +42,7 @@ func goldenRuns() []*run {
 			Events:      []map[string]any{{"name": "new_token", "time": "2025-01-01T12:00:00.200000Z"}},
 			Extra:       map[string]any{"metadata": map[string]any{"ls_provider": "openai", "ls_model_name": "gpt-4o"}},
 			Error:       "ValueError: bad \"quote\"\n  at line 1",
-			Tenant:      tenant{APIKey: "never-serialised"},
+			Tenant:      runmap.Tenant{APIKey: "never-serialised"},
 		},
 		{
 			ID:          "0191f6a2-7c00-7000-8000-000000000001",
@@ -55,11 +57,11 @@ func goldenRuns() []*run {
 	}
 }
 
-func mustEncode(t *testing.T, runs ...*run) []*encodedRun {
+func mustEncode(t *testing.T, runs ...*runmap.Run) []*EncodedRun {
 	t.Helper()
-	out := make([]*encodedRun, 0, len(runs))
+	out := make([]*EncodedRun, 0, len(runs))
 	for _, r := range runs {
-		er, fieldErrs, err := encodeRun(r)
+		er, fieldErrs, err := Run(r)
 		require.NoError(t, err)
 		require.Empty(t, fieldErrs)
 		out = append(out, er)
@@ -70,7 +72,7 @@ func mustEncode(t *testing.T, runs ...*run) []*encodedRun {
 func TestWriteMultipartGolden(t *testing.T) {
 	const boundary = "b7e3fixedboundary0000000000000000"
 	var buf bytes.Buffer
-	writeMultipart(&buf, boundary, mustEncode(t, goldenRuns()...))
+	WriteMultipart(&buf, boundary, mustEncode(t, goldenRuns()...))
 
 	golden := filepath.Join("testdata", "multipart", "two_runs.golden")
 	if *updateMultipartGolden {
@@ -156,7 +158,7 @@ func TestEncodeRunReplacesUnencodableField(t *testing.T) {
 	r := goldenRuns()[0]
 	r.Outputs = map[string]any{"score": math.NaN()}
 	r.Events = []map[string]any{{"name": "x", "kwargs": map[string]any{"v": math.Inf(1)}}}
-	er, fieldErrs, err := encodeRun(r)
+	er, fieldErrs, err := Run(r)
 	require.NoError(t, err)
 	require.Len(t, fieldErrs, 2)
 	assert.Contains(t, fieldErrs[0].Error(), "outputs")
@@ -182,7 +184,7 @@ func TestEncodeRunRejectsBadID(t *testing.T) {
 	for _, id := range []string{"", "not-a-uuid", "post\"\r\nX: y", "{0191f6a2-7c1e-7abc-9def-0123456789ab}"} {
 		r := goldenRuns()[1]
 		r.ID = id
-		_, _, err := encodeRun(r)
+		_, _, err := Run(r)
 		assert.Error(t, err, "id %q", id)
 	}
 }
@@ -195,15 +197,15 @@ func TestMultipartBodySizeIsExact(t *testing.T) {
 	runs = append(runs, mustEncode(t, big)...)
 	for n := 0; n <= len(runs); n++ {
 		var buf bytes.Buffer
-		writeMultipart(&buf, newBoundary(runs[:n]), runs[:n])
+		WriteMultipart(&buf, NewBoundary(runs[:n]), runs[:n])
 		assert.Equal(t, buf.Len(), multipartBodySize(runs[:n]), "%d runs", n)
 	}
 }
 
 func TestNewBoundary(t *testing.T) {
 	runs := mustEncode(t, goldenRuns()...)
-	a, b := newBoundary(runs), newBoundary(runs)
-	assert.Len(t, a, boundaryLen)
+	a, b := NewBoundary(runs), NewBoundary(runs)
+	assert.Len(t, a, BoundaryLen)
 	assert.NotEqual(t, a, b)
 	// The boundary must be a valid multipart boundary per mime.
 	_, params, err := mime.ParseMediaType("multipart/form-data; boundary=" + a)
@@ -218,7 +220,7 @@ func TestNewBoundary(t *testing.T) {
 func TestWriteBatchBodyMatchesBatchRun(t *testing.T) {
 	src := goldenRuns()
 	var buf bytes.Buffer
-	writeBatchBody(&buf, mustEncode(t, src...))
+	WriteBatchBody(&buf, mustEncode(t, src...))
 
 	var got struct {
 		Post  []map[string]any `json:"post"`
@@ -240,8 +242,8 @@ func TestWriteBatchBodyMatchesBatchRun(t *testing.T) {
 
 // batchRunReference is the /runs/batch form of a run built the plain way
 // (main object with the out-of-band fields inlined), to check the bytes
-// writeBatchBody splices together.
-func batchRunReference(r *run) map[string]any {
+// WriteBatchBody splices together.
+func batchRunReference(r *runmap.Run) map[string]any {
 	main, _ := json.Marshal(r)
 	var m map[string]any
 	_ = json.Unmarshal(main, &m)

@@ -1,31 +1,34 @@
-package langsmithexporter
+package encode
 
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/jsonenc"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
-// truncationMarker flags a field cut down to fit LangSmith's request limit.
-const truncationMarker = "otelcol_langsmith_truncated"
+// TruncationMarker flags a field cut down to fit LangSmith's request limit.
+const TruncationMarker = "otelcol_langsmith_truncated"
 
-// fitRun returns a copy of r, and its encoding, in which the largest
+// FitRun returns a copy of r, and its encoding, in which the largest
 // out-of-band fields (a huge prompt, a huge attribute dump) are replaced by a
 // preview until the run fits in limit bytes: a run cut down is worth more than
 // a run dropped. ok is false when the run cannot fit even so.
-func fitRun(r *run, er *encodedRun, limit int) (*run, *encodedRun, bool) {
+func FitRun(r *runmap.Run, er *EncodedRun, limit int) (*runmap.Run, *EncodedRun, bool) {
 	cp := *r
-	for er.size+closingSize(boundaryLen) > limit {
+	for er.Size+ClosingSize(BoundaryLen) > limit {
 		field, size := largestField(er)
 		if field == "" {
 			return nil, nil, false
 		}
 		// Leave room for the other parts; a preview is at most half the budget.
-		budget := max((limit-(er.size-size))/2, 0)
+		budget := max((limit-(er.Size-size))/2, 0)
 		if !cutField(&cp, field, size, budget) {
 			return nil, nil, false
 		}
-		next, _, err := encodeRun(&cp)
-		if err != nil || next.size >= er.size {
+		next, _, err := Run(&cp)
+		if err != nil || next.Size >= er.Size {
 			return nil, nil, false
 		}
 		er = next
@@ -34,8 +37,8 @@ func fitRun(r *run, er *encodedRun, limit int) (*run, *encodedRun, bool) {
 }
 
 // largestField names the biggest out-of-band part of a run not yet cut.
-func largestField(er *encodedRun) (field string, size int) {
-	prefix := "post." + er.run.ID + "."
+func largestField(er *EncodedRun) (field string, size int) {
+	prefix := "post." + er.Run.ID + "."
 	for _, p := range er.parts {
 		f, ok := strings.CutPrefix(p.name, prefix)
 		if !ok || len(p.body) <= size || alreadyCut(p.body) {
@@ -47,13 +50,13 @@ func largestField(er *encodedRun) (field string, size int) {
 }
 
 func alreadyCut(body []byte) bool {
-	return len(body) < 4096 && strings.Contains(string(body), truncationMarker)
+	return len(body) < 4096 && strings.Contains(string(body), TruncationMarker)
 }
 
 // cutField replaces one field of r with a preview of at most budget bytes.
-func cutField(r *run, field string, originalBytes, budget int) bool {
+func cutField(r *runmap.Run, field string, originalBytes, budget int) bool {
 	note := func(preview string) map[string]any {
-		return map[string]any{truncationMarker: true, "original_bytes": originalBytes, "preview": preview}
+		return map[string]any{TruncationMarker: true, "original_bytes": originalBytes, "preview": preview}
 	}
 	switch field {
 	case "inputs":
@@ -66,7 +69,7 @@ func cutField(r *run, field string, originalBytes, budget int) bool {
 		}
 		r.Outputs = cut
 	case "events":
-		r.Events = []map[string]any{{"name": truncationMarker, "kwargs": note(previewOf(r.Events, budget))}}
+		r.Events = []map[string]any{{"name": TruncationMarker, "kwargs": note(previewOf(r.Events, budget))}}
 	case "extra":
 		r.Extra = cutExtra(r.Extra, originalBytes, budget)
 	case "error":
@@ -82,7 +85,7 @@ func cutField(r *run, field string, originalBytes, budget int) bool {
 func cutExtra(extra map[string]any, originalBytes, budget int) map[string]any {
 	out := map[string]any{}
 	md, _ := extra["metadata"].(map[string]any)
-	kept := map[string]any{truncationMarker: true, "original_extra_bytes": originalBytes}
+	kept := map[string]any{TruncationMarker: true, "original_extra_bytes": originalBytes}
 	used := 0
 	for k, v := range md {
 		size := len(previewOf(v, 1024+1))
@@ -98,7 +101,7 @@ func cutExtra(extra map[string]any, originalBytes, budget int) map[string]any {
 
 // previewOf renders v as JSON and keeps at most n bytes of it.
 func previewOf(v any, n int) string {
-	body, err := encodeJSON(v)
+	body, err := jsonenc.Marshal(v)
 	if err != nil {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package langsmithexporter
+package encode
 
 import (
 	"strings"
@@ -7,20 +7,23 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runtest"
 )
 
 func TestFitRunKeepsWhatCostAndGroupingNeed(t *testing.T) {
-	r := senderTestRuns(1, senderTestTenant)[0]
+	r := runtest.Runs(1, runmap.Tenant{})[0]
 	r.Inputs = map[string]any{"messages": strings.Repeat("é", 200*1024)}
 	r.Extra = map[string]any{"metadata": map[string]any{
 		"ls_model_name": "gpt-4o", "thread_id": "t-1", "dump": strings.Repeat("x", 100*1024),
 	}}
-	er, _, err := encodeRun(r)
+	er, _, err := Run(r)
 	require.NoError(t, err)
-	fitted, fer, ok := fitRun(r, er, 64*1024)
+	fitted, fer, ok := FitRun(r, er, 64*1024)
 	require.True(t, ok)
-	assert.LessOrEqual(t, fer.size+closingSize(boundaryLen), 64*1024)
-	assert.Equal(t, true, fitted.Inputs[truncationMarker])
+	assert.LessOrEqual(t, fer.Size+ClosingSize(BoundaryLen), 64*1024)
+	assert.Equal(t, true, fitted.Inputs[TruncationMarker])
 	assert.True(t, utf8.ValidString(fitted.Inputs["preview"].(string)), "previews never split a character")
 	md := fitted.Extra["metadata"].(map[string]any)
 	assert.Equal(t, "gpt-4o", md["ls_model_name"])

@@ -1,20 +1,23 @@
-package langsmithexporter
+// Package fifo holds the insertion order of bounded caches, so that they can
+// forget their oldest entry first.
+package fifo
 
-// fifoKeys keeps the insertion order of at most limit keys, so that bounded
+// Keys keeps the insertion order of at most limit keys, so that bounded
 // caches can forget their oldest entry first.
-type fifoKeys[K comparable] struct {
+type Keys[K comparable] struct {
 	order []K
 	next  int
 	limit int
 }
 
-func newFIFOKeys[K comparable](limit int) fifoKeys[K] {
-	return fifoKeys[K]{limit: max(limit, 1)}
+// NewKeys returns an empty order of at most limit keys.
+func NewKeys[K comparable](limit int) Keys[K] {
+	return Keys[K]{limit: max(limit, 1)}
 }
 
-// push records a new key and returns the key it displaced, if the limit was
+// Push records a new key and returns the key it displaced, if the limit was
 // reached.
-func (f *fifoKeys[K]) push(k K) (evicted K, ok bool) {
+func (f *Keys[K]) Push(k K) (evicted K, ok bool) {
 	if len(f.order) < f.limit {
 		f.order = append(f.order, k)
 		return evicted, false

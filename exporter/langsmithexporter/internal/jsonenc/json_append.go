@@ -1,6 +1,11 @@
-package langsmithexporter
+// Package jsonenc writes the JSON of run fields: an appending encoder for the
+// values runs are made of, byte for byte what encoding/json writes, shared by
+// the mapping (which writes some messages straight from their text) and the
+// run encoder.
+package jsonenc
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -12,7 +17,7 @@ import (
 
 // This file is the run encoder's hot path: an appending JSON encoder for the
 // values runs are made of (map[string]any, []any, strings, numbers, bools),
-// written without reflection. Its output is byte for byte what encodeJSON
+// written without reflection. Its output is byte for byte what Marshal
 // (encoding/json without HTML escaping) writes for the same value, which
 // TestAppendJSONMatchesEncodingJSON checks; any other type is handed to
 // encoding/json, so nothing changes for values it does not know.
@@ -26,8 +31,8 @@ const maxAppendDepth = 1000
 // keyBufs pools the key slices used to sort map keys.
 var keyBufs = sync.Pool{New: func() any { s := make([]string, 0, 32); return &s }}
 
-// appendJSON appends the JSON encoding of v to dst.
-func appendJSON(dst []byte, v any) ([]byte, error) {
+// Append appends the JSON encoding of v to dst.
+func Append(dst []byte, v any) ([]byte, error) {
 	return appendValue(dst, v, 0)
 }
 
@@ -39,7 +44,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendString(dst, x), nil
+		return AppendString(dst, x), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int64:
@@ -79,7 +84,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = AppendString(dst, k)
 			dst = append(dst, ':')
 			if dst, err = appendValue(dst, x[k], depth+1); err != nil {
 				break
@@ -131,7 +136,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, e)
+			dst = AppendString(dst, e)
 		}
 		return append(dst, ']'), nil
 	case map[string]string:
@@ -144,9 +149,22 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	return encodeFallback(dst, v)
 }
 
+// Marshal marshals v without HTML escaping (LangSmith shows the text as
+// sent) and without the encoder's trailing newline. encoding/json replaces
+// invalid UTF-8 with U+FFFD, so the result is always valid UTF-8.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // encodeFallback lets encoding/json encode a type this encoder does not know.
 func encodeFallback(dst []byte, v any) ([]byte, error) {
-	b, err := encodeJSON(v)
+	b, err := Marshal(v)
 	if err != nil {
 		return dst, err
 	}
@@ -179,10 +197,10 @@ func appendFloat(dst []byte, f float64) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString writes s as a JSON string the way encoding/json does with
+// AppendString writes s as a JSON string the way encoding/json does with
 // HTML escaping off: invalid UTF-8 becomes U+FFFD, U+2028 and U+2029 are
 // escaped, control characters use \n, \r, \t or \u00XX (and \b, \f).
-func appendString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -275,36 +293,4 @@ func isValidNumber(s string) bool {
 		}
 	}
 	return s == ""
-}
-
-// appendRunMain writes a run's main part: the fields of run's JSON tags, in
-// their order, with the same omitempty rules.
-func appendRunMain(dst []byte, r *run) []byte {
-	dst = append(dst, `{"id":`...)
-	dst = appendString(dst, r.ID)
-	dst = append(dst, `,"trace_id":`...)
-	dst = appendString(dst, r.TraceID)
-	if r.ParentRunID != "" {
-		dst = append(dst, `,"parent_run_id":`...)
-		dst = appendString(dst, r.ParentRunID)
-	}
-	dst = append(dst, `,"dotted_order":`...)
-	dst = appendString(dst, r.DottedOrder)
-	dst = append(dst, `,"name":`...)
-	dst = appendString(dst, r.Name)
-	dst = append(dst, `,"run_type":`...)
-	dst = appendString(dst, r.RunType)
-	dst = append(dst, `,"start_time":`...)
-	dst = appendString(dst, r.StartTime)
-	if r.EndTime != "" {
-		dst = append(dst, `,"end_time":`...)
-		dst = appendString(dst, r.EndTime)
-	}
-	dst = append(dst, `,"session_name":`...)
-	dst = appendString(dst, r.SessionName)
-	if len(r.Tags) > 0 {
-		dst = append(dst, `,"tags":`...)
-		dst, _ = appendValue(dst, r.Tags, 0)
-	}
-	return append(dst, '}')
 }

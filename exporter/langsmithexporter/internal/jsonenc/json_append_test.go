@@ -1,4 +1,4 @@
-package langsmithexporter
+package jsonenc
 
 import (
 	"encoding/json"
@@ -9,74 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/exporter/exportertest"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 )
-
-// legacyEncodeRun is how runs were encoded before the appending encoder:
-// encoding/json over the run struct and each out-of-band field.
-func legacyEncodeRun(t testing.TB, r *run) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	main, err := encodeJSON(r)
-	require.NoError(t, err)
-	prefix := "post." + r.ID
-	out[prefix] = main
-	add := func(field string, v any) {
-		b, err := encodeJSON(v)
-		require.NoError(t, err)
-		out[prefix+"."+field] = b
-	}
-	if len(r.Inputs) > 0 {
-		add("inputs", r.Inputs)
-	}
-	if len(r.Outputs) > 0 {
-		add("outputs", r.Outputs)
-	}
-	if len(r.Events) > 0 {
-		add("events", r.Events)
-	}
-	if len(r.Extra) > 0 {
-		add("extra", r.Extra)
-	}
-	if r.Error != "" {
-		add("error", r.Error)
-	}
-	return out
-}
-
-// Every run of every recording, raw and rewritten by agent_span, encodes to
-// the same bytes as with encoding/json.
-func TestEncodeRunMatchesEncodingJSONOnRecordings(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	cfg.APIKey = "k"
-	for _, name := range recordings.Names() {
-		for _, td := range []ptrace.Traces{recordings.MustLoad(t, name), rewrittenRecording(t, name)} {
-			e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
-			require.NoError(t, err)
-			e.tree.annotate(td)
-			runs := e.runsFromTraces(td)
-			require.NotEmpty(t, runs)
-			for _, r := range runs {
-				er, fieldErrs, err := encodeRun(r)
-				require.NoError(t, err)
-				require.Empty(t, fieldErrs)
-				want := legacyEncodeRun(t, r)
-				require.Len(t, er.parts, len(want))
-				size := 0
-				for _, p := range er.parts {
-					require.Contains(t, want, p.name)
-					assert.Equal(t, string(want[p.name]), string(p.body), p.name)
-					size += partSize(boundaryLen, p)
-				}
-				assert.Equal(t, size, er.size)
-			}
-		}
-	}
-}
 
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	values := []any{
@@ -91,15 +24,15 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		struct{ A int }{A: 1}, // unknown: encoding/json does it
 	}
 	for _, v := range values {
-		want, werr := encodeJSON(v)
-		got, gerr := appendJSON(nil, v)
+		want, werr := Marshal(v)
+		got, gerr := Append(nil, v)
 		require.NoError(t, werr, "%#v", v)
 		require.NoError(t, gerr, "%#v", v)
 		assert.Equal(t, string(want), string(got), "%#v", v)
 	}
 	for _, bad := range []any{math.NaN(), math.Inf(1), map[string]any{"x": []any{math.Inf(-1)}}, json.Number("1x")} {
-		_, werr := encodeJSON(bad)
-		_, gerr := appendJSON(nil, bad)
+		_, werr := Marshal(bad)
+		_, gerr := Append(nil, bad)
 		assert.Error(t, werr)
 		assert.Error(t, gerr, "%#v", bad)
 	}
@@ -119,21 +52,10 @@ func TestAppendJSONRandomValues(t *testing.T) {
 			f = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(60)-30))
 		}
 		v := map[string]any{sb.String(): []any{sb.String(), f, int64(rng.Uint64())}}
-		want, err := encodeJSON(v)
+		want, err := Marshal(v)
 		require.NoError(t, err)
-		got, err := appendJSON(nil, v)
+		got, err := Append(nil, v)
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(got))
-	}
-}
-
-func TestAppendRunMainMatchesStruct(t *testing.T) {
-	for _, r := range []*run{
-		{ID: "i", TraceID: "t", DottedOrder: "d", Name: "n\"\u2028", RunType: "llm", StartTime: "s", SessionName: "p"},
-		{ID: "i", TraceID: "t", ParentRunID: "p", DottedOrder: "d", Name: "n", RunType: "chain", StartTime: "s", EndTime: "e", SessionName: "p", Tags: []string{"a", "b"}},
-	} {
-		want, err := encodeJSON(r)
-		require.NoError(t, err)
-		assert.Equal(t, string(want), string(appendRunMain(nil, r)))
 	}
 }

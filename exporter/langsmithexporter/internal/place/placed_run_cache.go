@@ -1,10 +1,12 @@
-package langsmithexporter
+package place
 
 import (
 	"sync"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/fifo"
 )
 
 // placedRunCache remembers where recently sent runs sit, so that a span arriving
@@ -13,24 +15,24 @@ import (
 type placedRunCache struct {
 	mu         sync.Mutex
 	runs       map[spanKey]placedRun
-	runOrder   fifoKeys[spanKey]
+	runOrder   fifo.Keys[spanKey]
 	threads    map[pcommon.TraceID]string
-	traceOrder fifoKeys[pcommon.TraceID]
+	traceOrder fifo.Keys[pcommon.TraceID]
 	// runsPerTrace counts the runs placed in each LangSmith trace, which
-	// takes at most maxRunsPerTrace.
+	// takes at most MaxRunsPerTrace.
 	runsPerTrace map[uuid.UUID]int
-	countOrder   fifoKeys[uuid.UUID]
+	countOrder   fifo.Keys[uuid.UUID]
 }
 
 func newPlacedRunCache(capacity int) *placedRunCache {
 	return &placedRunCache{
 		runs:     make(map[spanKey]placedRun),
-		runOrder: newFIFOKeys[spanKey](capacity),
+		runOrder: fifo.NewKeys[spanKey](capacity),
 		threads:  make(map[pcommon.TraceID]string),
 		// A trace has many spans; a tenth as many traces is plenty.
-		traceOrder:   newFIFOKeys[pcommon.TraceID](capacity/10 + 1),
+		traceOrder:   fifo.NewKeys[pcommon.TraceID](capacity/10 + 1),
 		runsPerTrace: make(map[uuid.UUID]int),
-		countOrder:   newFIFOKeys[uuid.UUID](capacity/10 + 1),
+		countOrder:   fifo.NewKeys[uuid.UUID](capacity/10 + 1),
 	}
 }
 
@@ -45,11 +47,11 @@ func (c *placedRunCache) put(k spanKey, p placedRun) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.runs[k]; !ok {
-		if old, evicted := c.runOrder.push(k); evicted {
+		if old, evicted := c.runOrder.Push(k); evicted {
 			delete(c.runs, old)
 		}
 		if _, counted := c.runsPerTrace[p.traceRunID]; !counted {
-			if old, evicted := c.countOrder.push(p.traceRunID); evicted {
+			if old, evicted := c.countOrder.Push(p.traceRunID); evicted {
 				delete(c.runsPerTrace, old)
 			}
 		}
@@ -76,7 +78,7 @@ func (c *placedRunCache) putThreadID(t pcommon.TraceID, id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.threads[t]; !ok {
-		if old, evicted := c.traceOrder.push(t); evicted {
+		if old, evicted := c.traceOrder.Push(t); evicted {
 			delete(c.threads, old)
 		}
 	}

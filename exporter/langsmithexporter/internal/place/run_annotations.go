@@ -1,4 +1,4 @@
-package langsmithexporter
+package place
 
 // The exporter works in two steps. Before the queue, where whole traces are
 // still together, it computes what needs the whole trace (ids, parent,
@@ -8,18 +8,18 @@ package langsmithexporter
 //
 // The keys live in a private namespace and are never copied into metadata.
 const (
-	annotationPrefix      = "otelcol_langsmith."
-	annotationRunID       = annotationPrefix + "run_id"
-	annotationTraceID     = annotationPrefix + "trace_id"
-	annotationParentRunID = annotationPrefix + "parent_run_id"
-	annotationDottedOrder = annotationPrefix + "dotted_order"
-	annotationStartTime   = annotationPrefix + "start_time"
-	// annotationOrphan is true on a span whose parent never arrived and
+	AnnotationPrefix      = "otelcol_langsmith."
+	AnnotationRunID       = AnnotationPrefix + "run_id"
+	AnnotationTraceID     = AnnotationPrefix + "trace_id"
+	AnnotationParentRunID = AnnotationPrefix + "parent_run_id"
+	AnnotationDottedOrder = AnnotationPrefix + "dotted_order"
+	AnnotationStartTime   = AnnotationPrefix + "start_time"
+	// AnnotationOrphan is true on a span whose parent never arrived and
 	// which is therefore sent as the root of its own trace.
-	annotationOrphan = annotationPrefix + "orphan"
-	// annotationTraceSplit is true on a span that starts a new LangSmith
+	AnnotationOrphan = AnnotationPrefix + "orphan"
+	// AnnotationTraceSplit is true on a span that starts a new LangSmith
 	// trace because its own trace reached LangSmith's run limit.
-	annotationTraceSplit = annotationPrefix + "trace_split"
-	// annotationThreadID carries the trace's conversation id to every span.
-	annotationThreadID = annotationPrefix + "thread_id"
+	AnnotationTraceSplit = AnnotationPrefix + "trace_split"
+	// AnnotationThreadID carries the trace's conversation id to every span.
+	AnnotationThreadID = AnnotationPrefix + "thread_id"
 )

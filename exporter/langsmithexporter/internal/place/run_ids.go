@@ -1,4 +1,4 @@
-package langsmithexporter
+package place
 
 import (
 	"crypto/sha256"
@@ -33,12 +33,15 @@ func runIDFor(traceID pcommon.TraceID, spanID pcommon.SpanID, start time.Time) u
 	return id
 }
 
-// runTimeLayout is LangSmith's preferred timestamp: UTC, microseconds, Z.
-const runTimeLayout = "2006-01-02T15:04:05.000000Z"
+// RunTimeLayout is LangSmith's preferred timestamp: UTC, microseconds, Z.
+const RunTimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// formatRunTime renders a time as LangSmith expects in start_time/end_time.
-func formatRunTime(t time.Time) string {
-	var buf [len(runTimeLayout)]byte
+const hexDigits = "0123456789abcdef"
+
+// FormatRunTime renders a time as LangSmith expects in start_time/end_time
+// (and in event times).
+func FormatRunTime(t time.Time) string {
+	var buf [len(RunTimeLayout)]byte
 	return string(appendRunTime(buf[:0], t, true))
 }
 
@@ -56,7 +59,7 @@ func dottedSegment(start time.Time, id uuid.UUID) string {
 	return string(b)
 }
 
-// appendRunTime appends t in UTC as runTimeLayout (separators) or as the
+// appendRunTime appends t in UTC as RunTimeLayout (separators) or as the
 // dotted_order form 20060102T150405000000Z, by hand: time.Format was a
 // visible share of the mapping. Years outside 0-9999 go through Format.
 func appendRunTime(dst []byte, t time.Time, separators bool) []byte {
@@ -64,7 +67,7 @@ func appendRunTime(dst []byte, t time.Time, separators bool) []byte {
 	year, month, day := u.Date()
 	if year < 0 || year > 9999 {
 		if separators {
-			return u.AppendFormat(dst, runTimeLayout)
+			return u.AppendFormat(dst, RunTimeLayout)
 		}
 		return fmt.Appendf(dst, "%s%06dZ", u.Format("20060102T150405"), u.Nanosecond()/1000)
 	}
@@ -100,8 +103,8 @@ func appendDigits(dst []byte, n, width int) []byte {
 	return append(dst, b[:width]...)
 }
 
-// toMicros truncates to the precision LangSmith stores, so that start_time and
+// ToMicros truncates to the precision LangSmith stores, so that start_time and
 // the dotted_order segment always agree.
-func toMicros(t time.Time) time.Time {
+func ToMicros(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }

@@ -1,4 +1,4 @@
-package langsmithexporter
+package place
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ func TestRunTimeFormatsMatchTimeFormat(t *testing.T) {
 	for _, tm := range times {
 		id := uuid.New()
 		u := tm.UTC()
-		require.Equal(t, u.Format(runTimeLayout), formatRunTime(tm), "%v", tm)
+		require.Equal(t, u.Format(RunTimeLayout), FormatRunTime(tm), "%v", tm)
 		require.Equal(t, fmt.Sprintf("%s%06dZ%s", u.Format("20060102T150405"), u.Nanosecond()/1000, id.String()), dottedSegment(tm, id), "%v", tm)
 	}
 }

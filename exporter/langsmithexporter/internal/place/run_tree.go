@@ -1,4 +1,9 @@
-package langsmithexporter
+// Package place is the exporter's first stage, run before the queue while a
+// trace is still whole: it gives every span its LangSmith run id, trace id,
+// parent run id, clamped start time and dotted_order, and writes them onto
+// the span (run_annotations.go) so that each span can later be mapped and
+// sent on its own.
+package place
 
 import (
 	"sort"
@@ -9,6 +14,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
+)
+
+const (
+	// MaxRunsPerTrace is LangSmith's limit: it rejects traces of more runs.
+	MaxRunsPerTrace = 25000
+	// placedRunCacheSize bounds the memory of where sent runs sit (a few
+	// hundred bytes an entry), enough for late spans of the last ~100k spans.
+	placedRunCacheSize = 100_000
 )
 
 // spanKey identifies a span across traces.
@@ -36,18 +49,18 @@ type treeNode struct {
 	visiting bool
 }
 
-// treeStats reports what placing a batch did.
-type treeStats struct {
-	orphans int
-	splits  int
+// Stats reports what placing a batch did.
+type Stats struct {
+	Orphans int
+	Splits  int
 }
 
-// runTree computes, for a batch of spans, everything that needs ancestors:
+// RunTree computes, for a batch of spans, everything that needs ancestors:
 // run id, trace id, parent run id, dotted_order, clamped start and the trace's
 // thread id, and writes it onto the spans (see run_annotations.go). Parents
 // are looked up in the batch first, then among runs placed by earlier
 // batches, so late spans land under the right run.
-type runTree struct {
+type RunTree struct {
 	cache        *placedRunCache
 	threadIDAttr string
 	// maxRunsPerTrace is LangSmith's limit; a span that would exceed it
@@ -55,12 +68,19 @@ type runTree struct {
 	maxRunsPerTrace int
 }
 
-func newRunTree(cache *placedRunCache, threadIDAttr string) *runTree {
-	return &runTree{cache: cache, threadIDAttr: threadIDAttr, maxRunsPerTrace: maxRunsPerTrace}
+// NewRunTree returns a tree that remembers the last placedRunCacheSize
+// placements and spreads the value of threadIDAttr ("" for none) over each
+// trace.
+func NewRunTree(threadIDAttr string) *RunTree {
+	return newRunTree(newPlacedRunCache(placedRunCacheSize), threadIDAttr)
 }
 
-// annotate places every span of td and records the placements.
-func (t *runTree) annotate(td ptrace.Traces) treeStats {
+func newRunTree(cache *placedRunCache, threadIDAttr string) *RunTree {
+	return &RunTree{cache: cache, threadIDAttr: threadIDAttr, maxRunsPerTrace: MaxRunsPerTrace}
+}
+
+// Annotate places every span of td and records the placements.
+func (t *RunTree) Annotate(td ptrace.Traces) Stats {
 	nodes := map[spanKey]*treeNode{}
 	var order []*treeNode
 	threadIDs := map[pcommon.TraceID]string{}
@@ -84,7 +104,7 @@ func (t *runTree) annotate(td ptrace.Traces) treeStats {
 		return order[a].span.StartTimestamp() < order[b].span.StartTimestamp()
 	})
 
-	var stats treeStats
+	var stats Stats
 	for _, n := range order {
 		t.place(n, nodes, &stats)
 	}
@@ -97,14 +117,14 @@ func (t *runTree) annotate(td ptrace.Traces) treeStats {
 			tid, ok = t.cache.threadID(n.key.trace)
 		}
 		if ok {
-			n.span.Attributes().PutStr(annotationThreadID, tid)
+			n.span.Attributes().PutStr(AnnotationThreadID, tid)
 		}
 	}
 	return stats
 }
 
 // place computes a node's placement, placing its ancestors first.
-func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeStats) *placedRun {
+func (t *RunTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *Stats) *placedRun {
 	if n.placed != nil {
 		return n.placed
 	}
@@ -115,7 +135,7 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 		writePlacement(n.span, first.span)
 		return p
 	}
-	start := toMicros(n.span.StartTimestamp().AsTime())
+	start := ToMicros(n.span.StartTimestamp().AsTime())
 	id := runIDFor(n.key.trace, n.key.span, n.span.StartTimestamp().AsTime())
 
 	var parent *placedRun
@@ -151,26 +171,26 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 	}
 	n.placed = p
 	attrs := n.span.Attributes()
-	attrs.PutStr(annotationRunID, id.String())
-	attrs.PutStr(annotationTraceID, p.traceRunID.String())
-	attrs.PutStr(annotationDottedOrder, p.dottedOrder)
-	attrs.PutStr(annotationStartTime, formatRunTime(p.start))
+	attrs.PutStr(AnnotationRunID, id.String())
+	attrs.PutStr(AnnotationTraceID, p.traceRunID.String())
+	attrs.PutStr(AnnotationDottedOrder, p.dottedOrder)
+	attrs.PutStr(AnnotationStartTime, FormatRunTime(p.start))
 	if parent != nil {
-		attrs.PutStr(annotationParentRunID, parent.runID.String())
+		attrs.PutStr(AnnotationParentRunID, parent.runID.String())
 	} else {
-		attrs.Remove(annotationParentRunID)
+		attrs.Remove(AnnotationParentRunID)
 	}
 	if orphan {
-		attrs.PutBool(annotationOrphan, true)
-		stats.orphans++
+		attrs.PutBool(AnnotationOrphan, true)
+		stats.Orphans++
 	} else {
-		attrs.Remove(annotationOrphan)
+		attrs.Remove(AnnotationOrphan)
 	}
 	if split {
-		attrs.PutBool(annotationTraceSplit, true)
-		stats.splits++
+		attrs.PutBool(AnnotationTraceSplit, true)
+		stats.Splits++
 	} else {
-		attrs.Remove(annotationTraceSplit)
+		attrs.Remove(AnnotationTraceSplit)
 	}
 	t.cache.put(n.key, *p)
 	return p
@@ -178,11 +198,27 @@ func (t *runTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *treeSta
 
 // writePlacement copies a placement onto a duplicate of an already placed span.
 func writePlacement(dst, src ptrace.Span) {
-	for _, k := range []string{annotationRunID, annotationTraceID, annotationParentRunID, annotationDottedOrder, annotationStartTime, annotationOrphan, annotationTraceSplit} {
+	for _, k := range []string{AnnotationRunID, AnnotationTraceID, AnnotationParentRunID, AnnotationDottedOrder, AnnotationStartTime, AnnotationOrphan, AnnotationTraceSplit} {
 		if v, ok := src.Attributes().Get(k); ok {
 			v.CopyTo(dst.Attributes().PutEmpty(k))
 		} else {
 			dst.Attributes().Remove(k)
 		}
+	}
+}
+
+// AsRoot places a span that reached the mapping without a placement (it
+// cannot be placed after the queue): it becomes the root of its own trace,
+// marked as an orphan when it has a parent.
+func AsRoot(span ptrace.Span) {
+	start := ToMicros(span.StartTimestamp().AsTime())
+	id := runIDFor(span.TraceID(), span.SpanID(), span.StartTimestamp().AsTime())
+	attrs := span.Attributes()
+	attrs.PutStr(AnnotationRunID, id.String())
+	attrs.PutStr(AnnotationTraceID, id.String())
+	attrs.PutStr(AnnotationDottedOrder, dottedSegment(start, uuid.UUID(id)))
+	attrs.PutStr(AnnotationStartTime, FormatRunTime(start))
+	if !span.ParentSpanID().IsEmpty() {
+		attrs.PutBool(AnnotationOrphan, true)
 	}
 }

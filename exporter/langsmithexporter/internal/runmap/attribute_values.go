@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"encoding/base64"
@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/jsonenc"
 )
 
 // This file reads attribute values robustly: strings repaired to valid UTF-8,
@@ -150,9 +152,9 @@ func decodeJSONValue(v any) any {
 }
 
 // marshalJSON renders v as JSON text the way request bodies are encoded
-// (encodeJSON); "" when v cannot be encoded.
+// (jsonenc.Marshal); "" when v cannot be encoded.
 func marshalJSON(v any) string {
-	b, err := encodeJSON(v)
+	b, err := jsonenc.Marshal(v)
 	if err != nil {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/rawjson"
 )
 
@@ -103,8 +104,12 @@ type semconvWriter struct {
 
 var semconvWriters = sync.Pool{New: func() any { return &semconvWriter{buf: make([]byte, 0, 4096)} }}
 
+// maxPooledWriterBuf: a writer whose buffer grew beyond it (a huge message
+// list) is left to the garbage collector.
+const maxPooledWriterBuf = 1 << 20
+
 func (w *semconvWriter) release() {
-	if cap(w.buf) > maxPooledEncodeBuf {
+	if cap(w.buf) > maxPooledWriterBuf {
 		return
 	}
 	w.buf, w.count = w.buf[:0], 0
@@ -197,14 +202,14 @@ func (w *semconvWriter) message(f semconvFields, output bool) {
 		}
 		if f.name != "" {
 			w.buf = append(w.buf, `,"name":`...)
-			w.buf = appendString(w.buf, f.name)
+			w.buf = jsonenc.AppendString(w.buf, f.name)
 		}
 		if hasRefusal {
 			w.buf = append(w.buf, `,"refusal":`...)
-			w.buf = appendString(w.buf, refusal)
+			w.buf = jsonenc.AppendString(w.buf, refusal)
 		}
 		w.buf = append(w.buf, `,"role":`...)
-		w.buf = appendString(w.buf, f.role)
+		w.buf = jsonenc.AppendString(w.buf, f.role)
 		if len(w.calls) > 0 {
 			w.buf = append(w.buf, `,"tool_calls":[`...)
 			for i, c := range w.calls {
@@ -212,11 +217,11 @@ func (w *semconvWriter) message(f semconvFields, output bool) {
 					w.buf = append(w.buf, ',')
 				}
 				w.buf = append(w.buf, `{"function":{"arguments":`...)
-				w.buf = appendString(w.buf, c.args)
+				w.buf = jsonenc.AppendString(w.buf, c.args)
 				w.buf = append(w.buf, `,"name":`...)
-				w.buf = appendString(w.buf, c.name)
+				w.buf = jsonenc.AppendString(w.buf, c.name)
 				w.buf = append(w.buf, `},"id":`...)
-				w.buf = appendString(w.buf, c.id)
+				w.buf = jsonenc.AppendString(w.buf, c.id)
 				w.buf = append(w.buf, `,"type":"function"}`...)
 			}
 			w.buf = append(w.buf, ']')
@@ -226,9 +231,9 @@ func (w *semconvWriter) message(f semconvFields, output bool) {
 	for _, r := range w.responses {
 		w.open()
 		w.buf = append(w.buf, `{"content":`...)
-		w.buf = appendString(w.buf, r.content)
+		w.buf = jsonenc.AppendString(w.buf, r.content)
 		w.buf = append(w.buf, `,"role":"tool","tool_call_id":`...)
-		w.buf = appendString(w.buf, r.id)
+		w.buf = jsonenc.AppendString(w.buf, r.id)
 		w.buf = append(w.buf, '}')
 	}
 }
@@ -241,7 +246,7 @@ func (w *semconvWriter) content() {
 		w.buf = append(w.buf, `""`...)
 		return
 	case len(w.blocks) == 1 && w.blocks[0].typ == "text":
-		w.buf = appendString(w.buf, w.blocks[0].text)
+		w.buf = jsonenc.AppendString(w.buf, w.blocks[0].text)
 		return
 	}
 	w.buf = append(w.buf, '[')
@@ -252,11 +257,11 @@ func (w *semconvWriter) content() {
 		switch b.typ {
 		case "text":
 			w.buf = append(w.buf, `{"text":`...)
-			w.buf = appendString(w.buf, b.text)
+			w.buf = jsonenc.AppendString(w.buf, b.text)
 			w.buf = append(w.buf, `,"type":"text"}`...)
 		case "reasoning":
 			w.buf = append(w.buf, `{"reasoning":`...)
-			w.buf = appendString(w.buf, b.text)
+			w.buf = jsonenc.AppendString(w.buf, b.text)
 			w.buf = append(w.buf, `,"type":"reasoning"}`...)
 		default:
 			w.appendAny(b.part)
@@ -282,7 +287,7 @@ func (w *semconvWriter) value(m any) {
 // rawValue writes a raw JSON value as encoding it after decoding would.
 func (w *semconvWriter) rawValue(raw string) {
 	if s, ok := rawjson.String(raw); ok {
-		w.buf = appendString(w.buf, s)
+		w.buf = jsonenc.AppendString(w.buf, s)
 		return
 	}
 	w.appendAny(decodedRaw(raw))
@@ -293,7 +298,7 @@ func (w *semconvWriter) rawValue(raw string) {
 func (w *semconvWriter) appendAny(v any) {
 	start := len(w.buf)
 	var err error
-	if w.buf, err = appendJSON(w.buf, v); err != nil {
+	if w.buf, err = jsonenc.Append(w.buf, v); err != nil {
 		w.buf = append(w.buf[:start], "null"...)
 	}
 }

@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/jsonenc"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/tracetest"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
@@ -25,12 +27,12 @@ func assertSemconvTextMatchesDecoded(t *testing.T, attrs pcommon.Map, what strin
 		{"gen_ai.input.messages", "gen_ai.system_instructions", false},
 		{"gen_ai.output.messages", "", true},
 	} {
-		want, err := appendJSON(nil, semconvMessagesDecoded(attrs, c.key, c.systemKey, c.output))
+		want, err := jsonenc.Append(nil, semconvMessagesDecoded(attrs, c.key, c.systemKey, c.output))
 		require.NoError(t, err)
-		got, err := appendJSON(nil, semconvMessages(attrs, c.key, c.systemKey, c.output))
+		got, err := jsonenc.Append(nil, semconvMessages(attrs, c.key, c.systemKey, c.output))
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(got), "%s %s", what, c.key)
-		legacy, err := encodeJSON(semconvMessages(attrs, c.key, c.systemKey, c.output))
+		legacy, err := jsonenc.Marshal(semconvMessages(attrs, c.key, c.systemKey, c.output))
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(legacy), "%s %s through encoding/json", what, c.key)
 	}
@@ -82,7 +84,7 @@ func TestSemconvTextMatchesDecodedShapes(t *testing.T) {
 // rewrites it.
 func TestSemconvTextMatchesDecodedOnRecordings(t *testing.T) {
 	for _, name := range recordings.Names() {
-		for _, td := range []ptrace.Traces{recordings.MustLoad(t, name), rewrittenRecording(t, name)} {
+		for _, td := range []ptrace.Traces{recordings.MustLoad(t, name), tracetest.Rewritten(t, name)} {
 			spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
 				assertSemconvTextMatchesDecoded(t, s.Attributes(), name+" "+s.Name())
 			})

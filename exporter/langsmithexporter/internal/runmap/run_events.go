@@ -1,10 +1,12 @@
-package langsmithexporter
+package runmap
 
 import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 )
 
 // This file maps span status, exceptions and events to a run's error and events.
@@ -89,5 +91,5 @@ func runEvents(events ptrace.SpanEventSlice, consumed map[int]bool) ([]map[strin
 
 // formatTime is LangSmith's preferred timestamp: UTC, microseconds, "Z".
 func formatTime(ts pcommon.Timestamp) string {
-	return formatRunTime(ts.AsTime())
+	return place.FormatRunTime(ts.AsTime())
 }

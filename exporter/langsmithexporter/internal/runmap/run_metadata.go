@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
 )
 
@@ -27,7 +28,7 @@ func isMappedAttribute(k string) bool {
 // is internal to the exporter and never leaves it.
 func copyAttributes(dst map[string]any, attrs pcommon.Map, keep func(string) bool) {
 	for k, v := range attrs.All() {
-		if strings.HasPrefix(k, annotationPrefix) || !keep(k) {
+		if strings.HasPrefix(k, place.AnnotationPrefix) || !keep(k) {
 			continue
 		}
 		dst[validUTF8(k)] = valueToAny(v)

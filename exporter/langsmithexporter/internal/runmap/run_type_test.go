@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"testing"

@@ -1,27 +1,39 @@
-package langsmithexporter
+package runmap
 
 import (
 	"time"
 
-	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )
 
-// runsFromTraces maps every span of td to a run. Spans normally carry their
-// placement from runTree.annotate; one that does not (it cannot be placed
+// Mapper maps placed spans to runs, choosing each run's project and
+// credentials.
+type Mapper struct {
+	// Project is the project of runs that name none themselves.
+	Project string
+	// ProjectAttributes are span then resource attributes, tried in order,
+	// whose value names a run's project.
+	ProjectAttributes []string
+	// TenantFor returns the credentials of a project.
+	TenantFor func(project string) Tenant
+}
+
+// Runs maps every span of td to a run. Spans normally carry their
+// placement from place.RunTree.Annotate; one that does not (it cannot be placed
 // after the queue) becomes a root run rather than being lost.
-func (e *langsmithExporter) runsFromTraces(td ptrace.Traces) []*run {
-	runs := make([]*run, 0, td.SpanCount())
+func (m *Mapper) Runs(td ptrace.Traces) []*Run {
+	runs := make([]*Run, 0, td.SpanCount())
 	spanwalk.Each(td, func(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
-		runs = append(runs, e.spanToRun(res, scope, span))
+		runs = append(runs, m.spanToRun(res, scope, span))
 	})
 	return runs
 }
 
-func (e *langsmithExporter) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) *run {
+func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) *Run {
 	attrs := span.Attributes()
 	get := func(k string) string {
 		if v, ok := attrs.Get(k); ok {
@@ -29,28 +41,28 @@ func (e *langsmithExporter) spanToRun(res pcommon.Resource, scope pcommon.Instru
 		}
 		return ""
 	}
-	if get(annotationRunID) == "" {
-		placeAsRoot(span)
+	if get(place.AnnotationRunID) == "" {
+		place.AsRoot(span)
 	}
 	c := mapSpan(res, scope, span)
-	start, err := time.Parse(runTimeLayout, get(annotationStartTime))
+	start, err := time.Parse(place.RunTimeLayout, get(place.AnnotationStartTime))
 	if err != nil {
-		start = toMicros(span.StartTimestamp().AsTime())
+		start = place.ToMicros(span.StartTimestamp().AsTime())
 	}
-	end := toMicros(span.EndTimestamp().AsTime())
+	end := place.ToMicros(span.EndTimestamp().AsTime())
 	if end.Before(start) {
 		end = start
 	}
-	project := e.projectFor(res, span)
-	r := &run{
-		ID:          get(annotationRunID),
-		TraceID:     get(annotationTraceID),
-		ParentRunID: get(annotationParentRunID),
-		DottedOrder: get(annotationDottedOrder),
+	project := m.projectFor(res, span)
+	r := &Run{
+		ID:          get(place.AnnotationRunID),
+		TraceID:     get(place.AnnotationTraceID),
+		ParentRunID: get(place.AnnotationParentRunID),
+		DottedOrder: get(place.AnnotationDottedOrder),
 		Name:        c.Name,
 		RunType:     c.RunType,
-		StartTime:   formatRunTime(start),
-		EndTime:     formatRunTime(end),
+		StartTime:   place.FormatRunTime(start),
+		EndTime:     place.FormatRunTime(end),
 		SessionName: project,
 		Tags:        c.Tags,
 		Inputs:      c.Inputs,
@@ -58,20 +70,20 @@ func (e *langsmithExporter) spanToRun(res pcommon.Resource, scope pcommon.Instru
 		Events:      c.Events,
 		Extra:       c.Extra,
 		Error:       c.Error,
-		Tenant:      e.cfg.tenantFor(project),
+		Tenant:      m.TenantFor(project),
 	}
 	metadata := runMetadata(r)
-	if tid := get(annotationThreadID); tid != "" {
+	if tid := get(place.AnnotationThreadID); tid != "" {
 		if _, set := metadata["thread_id"]; !set {
 			metadata["thread_id"] = tid
 		}
 	}
-	if v, ok := attrs.Get(annotationOrphan); ok && v.Bool() {
+	if v, ok := attrs.Get(place.AnnotationOrphan); ok && v.Bool() {
 		// Say why this run is a root, so nobody hunts for its parent.
 		metadata["ls_orphan"] = true
 		metadata["otel_missing_parent_span_id"] = span.ParentSpanID().String()
 	}
-	if v, ok := attrs.Get(annotationTraceSplit); ok && v.Bool() {
+	if v, ok := attrs.Get(place.AnnotationTraceSplit); ok && v.Bool() {
 		// LangSmith takes at most 25,000 runs a trace: the rest continue in
 		// traces of their own rather than being refused.
 		metadata["ls_trace_split"] = true
@@ -81,7 +93,7 @@ func (e *langsmithExporter) spanToRun(res pcommon.Resource, scope pcommon.Instru
 }
 
 // runMetadata returns the run's extra.metadata map, creating it if needed.
-func runMetadata(r *run) map[string]any {
+func runMetadata(r *Run) map[string]any {
 	if r.Extra == nil {
 		r.Extra = map[string]any{}
 	}
@@ -93,24 +105,10 @@ func runMetadata(r *run) map[string]any {
 	return m
 }
 
-// placeAsRoot places a span that reached the sender without a placement.
-func placeAsRoot(span ptrace.Span) {
-	start := toMicros(span.StartTimestamp().AsTime())
-	id := runIDFor(span.TraceID(), span.SpanID(), span.StartTimestamp().AsTime())
-	attrs := span.Attributes()
-	attrs.PutStr(annotationRunID, id.String())
-	attrs.PutStr(annotationTraceID, id.String())
-	attrs.PutStr(annotationDottedOrder, dottedSegment(start, uuid.UUID(id)))
-	attrs.PutStr(annotationStartTime, formatRunTime(start))
-	if !span.ParentSpanID().IsEmpty() {
-		attrs.PutBool(annotationOrphan, true)
-	}
-}
-
 // projectFor picks the run's project: the first configured attribute found on
 // the span, then on its resource, else the configured default.
-func (e *langsmithExporter) projectFor(res pcommon.Resource, span ptrace.Span) string {
-	for _, key := range e.cfg.ProjectAttributes {
+func (m *Mapper) projectFor(res pcommon.Resource, span ptrace.Span) string {
+	for _, key := range m.ProjectAttributes {
 		if v, ok := span.Attributes().Get(key); ok && v.AsString() != "" {
 			return v.AsString()
 		}
@@ -118,5 +116,5 @@ func (e *langsmithExporter) projectFor(res pcommon.Resource, span ptrace.Span) s
 			return v.AsString()
 		}
 	}
-	return e.cfg.Project
+	return m.Project
 }

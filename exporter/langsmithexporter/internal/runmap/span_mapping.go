@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"regexp"
@@ -6,6 +6,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 )
 
 // spanContent is everything about a run that can be read from its own span.
@@ -110,7 +112,7 @@ func runName(span ptrace.Span, attrs pcommon.Map, runType string) string {
 // invocation params or tags; repeating them in metadata would only double
 // the size of each run.
 var mappedPrefixes = []string{
-	annotationPrefix,
+	place.AnnotationPrefix,
 	"langsmith.",
 	"gen_ai.prompt.", "gen_ai.completion.",
 	"gen_ai.usage.", "llm.usage.", "llm.token_count.",

@@ -1,4 +1,4 @@
-package langsmithexporter
+package runmap
 
 import (
 	"encoding/json"
@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 )
 
 var updateMappingGolden = flag.Bool("update-mapping", false, "rewrite testdata/mapping golden files")
@@ -121,8 +123,8 @@ func autogenOpenAIChat() mappingSpan {
 			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","name":"percentage_change","id":"call_Qm3tTkbL9xWvZ1pA7cR2yH5e",` +
 				`"arguments":{"start":214,"end":398}}],"finish_reason":"tool_call"}]`,
 			// Written by the trace buffer before the queue; never copied.
-			annotationRunID:    "0196f0f2-1c4d-7000-8000-00f067aa0ba9",
-			annotationThreadID: "team-1",
+			place.AnnotationRunID:    "0196f0f2-1c4d-7000-8000-00f067aa0ba9",
+			place.AnnotationThreadID: "team-1",
 		},
 	}
 }
@@ -155,7 +157,7 @@ func TestMapSpanGoldenAutoGenOpenAIChat(t *testing.T) {
 	assert.Equal(t, usage, md["usage_metadata"])
 	assert.Equal(t, usage, c.Outputs["usage_metadata"])
 	for k := range md {
-		assert.False(t, strings.HasPrefix(k, annotationPrefix), k)
+		assert.False(t, strings.HasPrefix(k, place.AnnotationPrefix), k)
 		assert.NotContains(t, []string{"gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.tool.definitions", "gen_ai.usage.input_tokens"}, k)
 	}
 	assert.Equal(t, "call_Qm3tTkbL9xWvZ1pA7cR2yH5e", asJSON(t, c.Outputs)["messages"].([]any)[0].(map[string]any)["tool_calls"].([]any)[0].(map[string]any)["id"])
@@ -192,7 +194,7 @@ func TestMapSpanMetadata(t *testing.T) {
 		name:     "invoke_agent DataAnalystAgent",
 		kind:     ptrace.SpanKindInternal,
 		scope:    "autogen-core",
-		resource: map[string]any{"service.name": "svc", "k8s.namespace.name": "team-a", annotationPrefix + "x": "no"},
+		resource: map[string]any{"service.name": "svc", "k8s.namespace.name": "team-a", place.AnnotationPrefix + "x": "no"},
 		attrs: map[string]any{
 			"gen_ai.operation.name":                    "invoke_agent",
 			"gen_ai.system":                            "autogen",
@@ -211,7 +213,7 @@ func TestMapSpanMetadata(t *testing.T) {
 			"metadata":                                 `{"oi_key":"v","gen_ai.agent.name":"from-oi"}`,
 			"llm.invocation_parameters":                `{"temperature":0.2}`,
 			"traceloop.entity.input":                   `{"x":1}`,
-			annotationParentRunID:                      "p",
+			place.AnnotationParentRunID:                "p",
 			"weird.nan":                                math.NaN(),
 			"weird.bytes":                              []byte{1, 2},
 		},

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
 // A 401 or 403 means a rotated or mistyped key (or a missing workspace_id),
@@ -23,9 +25,9 @@ const (
 	authLogInterval = time.Minute
 )
 
-// authRetryDelayFor keeps a few retries within max_elapsed_time: the retry
+// AuthRetryDelayFor keeps a few retries within max_elapsed_time: the retry
 // sender gives up at once when the next delay would pass it.
-func authRetryDelayFor(rc configretry.BackOffConfig) time.Duration {
+func AuthRetryDelayFor(rc configretry.BackOffConfig) time.Duration {
 	d := max(authRetryDelay, rc.MaxInterval)
 	if rc.MaxElapsedTime > 0 {
 		d = min(d, rc.MaxElapsedTime/4)
@@ -37,7 +39,7 @@ func authRetryDelayFor(rc configretry.BackOffConfig) time.Duration {
 // credentials_refused metric and the rate-limited log.
 type authRefusals struct {
 	mu      sync.Mutex
-	refused map[tenant]bool
+	refused map[runmap.Tenant]bool
 	lastLog time.Time
 	// unlogged counts refused requests since the last log line.
 	unlogged int
@@ -45,11 +47,11 @@ type authRefusals struct {
 
 // refuse records a refused request; it reports whether to log now and how
 // many refused requests the log line stands for.
-func (a *authRefusals) refuse(t tenant, now time.Time) (newlyRefused, log bool, requests int) {
+func (a *authRefusals) refuse(t runmap.Tenant, now time.Time) (newlyRefused, log bool, requests int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.refused == nil {
-		a.refused = map[tenant]bool{}
+		a.refused = map[runmap.Tenant]bool{}
 	}
 	newlyRefused = !a.refused[t]
 	a.refused[t] = true
@@ -63,7 +65,7 @@ func (a *authRefusals) refuse(t tenant, now time.Time) (newlyRefused, log bool, 
 
 // accept records that LangSmith took the credentials; it reports whether they
 // had been refused.
-func (a *authRefusals) accept(t tenant) bool {
+func (a *authRefusals) accept(t runmap.Tenant) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.refused[t] {
@@ -74,13 +76,13 @@ func (a *authRefusals) accept(t tenant) bool {
 }
 
 // authRefused handles a 401 or 403: the runs stay for a slow retry.
-func (s *sender) authRefused(ctx context.Context, status int, message string, t tenant, runs int, res *sendResult) {
+func (s *Sender) authRefused(ctx context.Context, status int, message string, t runmap.Tenant, runs int, res *sendResult) {
 	err := authError(status, message, t)
 	newly, log, requests := s.auth.refuse(t, s.now())
 	if newly {
 		s.tb.ExporterLangsmithCredentialsRefused.Add(ctx, 1)
 	}
-	delay := authRetryDelayFor(s.cfg.RetryConfig)
+	delay := AuthRetryDelayFor(s.cfg.RetryConfig)
 	if log {
 		s.logger.Error("LangSmith refused the credentials; keeping the runs and retrying slowly until retry_on_failure::max_elapsed_time "+
 			"(with a persistent sending_queue, a restart with the fixed key delivers them)",
@@ -90,8 +92,8 @@ func (s *sender) authRefused(ctx context.Context, status int, message string, t 
 	res.retry(err, delay)
 }
 
-// authAccepted clears a tenant's refused state after a delivered request.
-func (s *sender) authAccepted(ctx context.Context, t tenant) {
+// authAccepted clears a runmap.Tenant's refused state after a delivered request.
+func (s *Sender) authAccepted(ctx context.Context, t runmap.Tenant) {
 	if s.auth.accept(t) {
 		s.tb.ExporterLangsmithCredentialsRefused.Add(ctx, -1)
 		s.logger.Info("LangSmith accepts the credentials again", zap.String("workspace_id", t.WorkspaceID))

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadatatest"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runtest"
 )
 
 func TestSendUnauthorizedKeepsRunsForRetry(t *testing.T) {
@@ -40,8 +42,8 @@ func TestSendUnauthorizedKeepsRunsForRetry(t *testing.T) {
 				// A server that echoes the key must not get it into our logs.
 				return tt.status, nil, tt.body + " key=secret-key-123"
 			})
-			runs := senderTestRuns(5, senderTestTenant)
-			err := fx.s.send(context.Background(), runs)
+			runs := runtest.Runs(5, senderTestTenant)
+			err := fx.s.Send(context.Background(), runs)
 			require.Error(t, err)
 			assert.False(t, consumererror.IsPermanent(err), "the runs are kept: %v", err)
 			assert.True(t, isThrottle(err, authRetryDelay), "retried with the slow credentials backoff: %v", err)
@@ -56,7 +58,7 @@ func TestSendUnauthorizedKeepsRunsForRetry(t *testing.T) {
 			assert.Len(t, fx.fake.received(), 1, "the other chunks of a refused key are not sent")
 
 			// Retried within the minute: refused again, not logged again.
-			require.Error(t, fx.s.send(context.Background(), runs))
+			require.Error(t, fx.s.Send(context.Background(), runs))
 			assert.Len(t, fx.logs.FilterMessageSnippet("LangSmith refused the credentials").All(), 1, "logged once a minute, not per request")
 			metadatatest.AssertEqualExporterLangsmithCredentialsRefused(t, fx.tel,
 				[]metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
@@ -65,7 +67,7 @@ func TestSendUnauthorizedKeepsRunsForRetry(t *testing.T) {
 
 			// The key is fixed: every run is delivered, the metric clears.
 			accepting.Store(true)
-			require.NoError(t, fx.s.send(context.Background(), runs))
+			require.NoError(t, fx.s.Send(context.Background(), runs))
 			fx.assertRunsSent(t, 5)
 			metadatatest.AssertEqualExporterLangsmithCredentialsRefused(t, fx.tel,
 				[]metricdata.DataPoint[int64]{{Value: 0}}, metricdatatest.IgnoreTimestamp())
@@ -77,15 +79,15 @@ func TestSendUnauthorizedKeepsRunsForRetry(t *testing.T) {
 }
 
 func TestAuthRetryDelayFitsMaxElapsedTime(t *testing.T) {
-	assert.Equal(t, time.Minute, authRetryDelayFor(configretry.BackOffConfig{MaxInterval: 30 * time.Second}), "no limit")
-	assert.Equal(t, time.Minute, authRetryDelayFor(configretry.NewDefaultBackOffConfig()), "default 5m: four retries fit")
-	assert.Equal(t, 15*time.Second, authRetryDelayFor(configretry.BackOffConfig{MaxInterval: time.Second, MaxElapsedTime: time.Minute}))
-	assert.Equal(t, 2*time.Minute, authRetryDelayFor(configretry.BackOffConfig{MaxInterval: 2 * time.Minute, MaxElapsedTime: time.Hour}))
+	assert.Equal(t, time.Minute, AuthRetryDelayFor(configretry.BackOffConfig{MaxInterval: 30 * time.Second}), "no limit")
+	assert.Equal(t, time.Minute, AuthRetryDelayFor(configretry.NewDefaultBackOffConfig()), "default 5m: four retries fit")
+	assert.Equal(t, 15*time.Second, AuthRetryDelayFor(configretry.BackOffConfig{MaxInterval: time.Second, MaxElapsedTime: time.Minute}))
+	assert.Equal(t, 2*time.Minute, AuthRetryDelayFor(configretry.BackOffConfig{MaxInterval: 2 * time.Minute, MaxElapsedTime: time.Hour}))
 }
 
 func TestAuthRefusalsLogOncePerInterval(t *testing.T) {
 	var a authRefusals
-	k := tenant{APIKey: "k"}
+	k := runmap.Tenant{APIKey: "k"}
 	t0 := time.Unix(1000, 0)
 	newly, log, n := a.refuse(k, t0)
 	assert.True(t, newly)

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
 // This file sends one ingestion request and reads LangSmith's answer.
@@ -24,24 +27,24 @@ type answer struct {
 
 // post encodes runs for the current endpoint and sends them in one request.
 // err is set only when no HTTP answer came.
-func (s *sender) post(ctx context.Context, t tenant, runs []*encodedRun, encoding string, batch bool) (answer, error) {
+func (s *Sender) post(ctx context.Context, t runmap.Tenant, runs []*encode.EncodedRun, encoding string, batch bool) (answer, error) {
 	var raw bytes.Buffer
 	path, endpointAttr := multipartPath, endpointMultipart
 	var contentType string
 	if batch {
 		// Old servers that lack /runs/multipart may not decode bodies either.
-		path, endpointAttr, encoding = batchPath, endpointBatch, encodingNone
-		writeBatchBody(&raw, runs)
+		path, endpointAttr, encoding = batchPath, endpointBatch, encode.EncodingNone
+		encode.WriteBatchBody(&raw, runs)
 		contentType = "application/json"
 	} else {
 		boundary := s.boundary(runs)
-		writeMultipart(&raw, boundary, runs)
+		encode.WriteMultipart(&raw, boundary, runs)
 		contentType = "multipart/form-data; boundary=" + boundary
 	}
-	payload, err := s.comp.compress(encoding, raw.Bytes())
+	payload, err := s.comp.Compress(encoding, raw.Bytes())
 	if err != nil {
 		s.logger.Warn("Compression failed; sending uncompressed", zap.Error(err))
-		payload, encoding = raw.Bytes(), encodingNone
+		payload, encoding = raw.Bytes(), encode.EncodingNone
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.baseURL+path, bytes.NewReader(payload))
@@ -50,7 +53,7 @@ func (s *sender) post(ctx context.Context, t tenant, runs []*encodedRun, encodin
 	}
 	req.Header = s.headers(t)
 	req.Header.Set("Content-Type", contentType)
-	if encoding != encodingNone {
+	if encoding != encode.EncodingNone {
 		req.Header.Set("Content-Encoding", encoding)
 		req.Header.Set("X-Pre-Compressed-Size", strconv.Itoa(raw.Len()))
 	}
@@ -74,7 +77,7 @@ func (s *sender) post(ctx context.Context, t tenant, runs []*encodedRun, encodin
 }
 
 // headers are the ones every request carries.
-func (s *sender) headers(t tenant) http.Header {
+func (s *Sender) headers(t runmap.Tenant) http.Header {
 	h := http.Header{}
 	h.Set("User-Agent", userAgent)
 	h.Set("Accept", "application/json")

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"context"
@@ -15,18 +15,18 @@ import (
 // This file gathers the outcome of one send, for exporterhelper (retryable or
 // permanent) and for the exporter's metrics.
 
-func (s *sender) sent(ctx context.Context, n int) {
+func (s *Sender) sent(ctx context.Context, n int) {
 	s.tb.ExporterLangsmithRunsSent.Add(ctx, int64(n))
 }
 
-func (s *sender) rejected(ctx context.Context, reason string, n int) {
+func (s *Sender) rejected(ctx context.Context, reason string, n int) {
 	if n <= 0 {
 		return
 	}
 	s.tb.ExporterLangsmithRunsRejected.Add(ctx, int64(n), metric.WithAttributes(attribute.String("reason", reason)))
 }
 
-func (s *sender) countRequest(ctx context.Context, status int, endpoint string) {
+func (s *Sender) countRequest(ctx context.Context, status int, endpoint string) {
 	s.tb.ExporterLangsmithRequests.Add(ctx, 1, metric.WithAttributes(
 		attribute.Int("status_code", status), attribute.String("endpoint_path", endpoint)))
 }

@@ -1,4 +1,7 @@
-package langsmithexporter
+// Package send is the exporter's last stage: it posts runs to LangSmith
+// within the server's per-request limits, reads LangSmith's answers, and
+// tells exporterhelper which failures a retry can fix.
+package send
 
 import (
 	"context"
@@ -9,9 +12,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/collector/config/configcompression"
+	"go.opentelemetry.io/collector/config/configretry"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
 const (
@@ -46,19 +53,30 @@ const (
 	reasonTooLarge         = "too_large"
 )
 
-// sender posts runs to LangSmith, within the server's per-request limits,
+// Config is the part of the exporter's configuration the sender reads.
+type Config struct {
+	Endpoint    string
+	Compression configcompression.Type
+	// MaxRunsPerRequest and MaxRequestBytes cap a request below what the
+	// server's /info allows; 0 means "what /info says".
+	MaxRunsPerRequest int
+	MaxRequestBytes   int
+	RetryConfig       configretry.BackOffConfig
+}
+
+// Sender posts runs to LangSmith, within the server's per-request limits,
 // and tells exporterhelper which failures a retry can fix. It is safe for
 // concurrent use by several queue consumers.
-type sender struct {
+type Sender struct {
 	cfg     *Config
 	client  *http.Client
 	logger  *zap.Logger
 	tb      *metadata.TelemetryBuilder
 	baseURL string
 	info    *serverInfoCache
-	comp    *compressor
+	comp    *encode.Compressor
 	// boundary draws a multipart boundary; tests fix it.
-	boundary func([]*encodedRun) string
+	boundary func([]*encode.EncodedRun) string
 	now      func() time.Time
 
 	// settled are runs already delivered or refused for good.
@@ -72,23 +90,24 @@ type sender struct {
 	batchWarning sync.Once
 }
 
-func newSender(cfg *Config, client *http.Client, logger *zap.Logger, tb *metadata.TelemetryBuilder) *sender {
+// New returns a sender that posts to cfg.Endpoint through client.
+func New(cfg *Config, client *http.Client, logger *zap.Logger, tb *metadata.TelemetryBuilder) *Sender {
 	base := strings.TrimRight(cfg.Endpoint, "/")
-	return &sender{
+	return &Sender{
 		cfg:      cfg,
 		client:   client,
 		logger:   logger,
 		tb:       tb,
 		baseURL:  base,
 		info:     newServerInfoCache(base, client, logger),
-		comp:     newCompressor(),
-		boundary: newBoundary,
+		comp:     encode.NewCompressor(),
+		boundary: encode.NewBoundary,
 		now:      time.Now,
 		settled:  newSettledRuns(settledRunsLimit),
 	}
 }
 
-// send delivers runs (already complete: ids, dotted_order, fields set). It
+// Send delivers runs (already complete: ids, dotted_order, fields set). It
 // returns nil when every run was accepted (or already stored: 409), a
 // retryable error (a throttle error when the server gave Retry-After) when a
 // retry may succeed, or a permanent error when no retry can help.
@@ -96,7 +115,7 @@ func newSender(cfg *Config, client *http.Client, logger *zap.Logger, tb *metadat
 // Every chunk is attempted even when an earlier one failed; a retry of the
 // whole batch then meets 409 for the delivered runs, which counts as
 // delivered since run ids are deterministic.
-func (s *sender) send(ctx context.Context, runs []*run) error {
+func (s *Sender) Send(ctx context.Context, runs []*runmap.Run) error {
 	runs = s.settled.unsettled(runs)
 	if len(runs) == 0 {
 		return nil
@@ -127,7 +146,7 @@ func (s *sender) send(ctx context.Context, runs []*run) error {
 }
 
 // limits are the server's per-request limits, lowered by the config.
-func (s *sender) limits(info serverInfo) (maxRuns, maxBytes int) {
+func (s *Sender) limits(info serverInfo) (maxRuns, maxBytes int) {
 	maxRuns, maxBytes = info.SizeLimit, info.SizeLimitBytes
 	if s.cfg.MaxRunsPerRequest > 0 && s.cfg.MaxRunsPerRequest < maxRuns {
 		maxRuns = s.cfg.MaxRunsPerRequest
@@ -139,15 +158,15 @@ func (s *sender) limits(info serverInfo) (maxRuns, maxBytes int) {
 }
 
 type tenantRuns struct {
-	tenant tenant
-	runs   []*run
+	tenant runmap.Tenant
+	runs   []*runmap.Run
 }
 
 // groupByTenant splits runs by credentials, keeping the order of first
 // appearance so that requests go out in a predictable order.
-func groupByTenant(runs []*run) []tenantRuns {
+func groupByTenant(runs []*runmap.Run) []tenantRuns {
 	var groups []tenantRuns
-	index := map[tenant]int{}
+	index := map[runmap.Tenant]int{}
 	for _, r := range runs {
 		i, ok := index[r.Tenant]
 		if !ok {
@@ -163,12 +182,12 @@ func groupByTenant(runs []*run) []tenantRuns {
 // plan encodes runs and cuts them into requests of at most maxRuns runs and
 // maxBytes uncompressed bytes. Runs that cannot be sent at all are rejected
 // here, permanently, and left out.
-func (s *sender) plan(ctx context.Context, runs []*run, maxRuns, maxBytes int, res *sendResult) [][]*encodedRun {
-	var chunks [][]*encodedRun
-	var cur []*encodedRun
-	curBytes := closingSize(boundaryLen)
+func (s *Sender) plan(ctx context.Context, runs []*runmap.Run, maxRuns, maxBytes int, res *sendResult) [][]*encode.EncodedRun {
+	var chunks [][]*encode.EncodedRun
+	var cur []*encode.EncodedRun
+	curBytes := encode.ClosingSize(encode.BoundaryLen)
 	for _, r := range runs {
-		er, fieldErrs, err := encodeRun(r)
+		er, fieldErrs, err := encode.Run(r)
 		if err != nil {
 			s.logger.Error("Dropping a run that cannot be encoded",
 				zap.String("run_name", r.Name), zap.String("trace_id", r.TraceID), zap.Error(err))
@@ -180,27 +199,27 @@ func (s *sender) plan(ctx context.Context, runs []*run, maxRuns, maxBytes int, r
 			s.logger.Warn("Replaced a run field that JSON cannot represent",
 				zap.String("run_id", r.ID), zap.String("run_name", r.Name), zap.Error(ferr))
 		}
-		if er.size+closingSize(boundaryLen) > maxBytes {
-			fitted, fer, ok := fitRun(r, er, maxBytes)
+		if er.Size+encode.ClosingSize(encode.BoundaryLen) > maxBytes {
+			fitted, fer, ok := encode.FitRun(r, er, maxBytes)
 			if !ok {
 				s.logger.Error("Dropping a run larger than LangSmith's request size limit",
 					zap.String("run_id", r.ID), zap.String("run_name", r.Name),
-					zap.Int("run_bytes", er.size), zap.Int("limit_bytes", maxBytes))
+					zap.Int("run_bytes", er.Size), zap.Int("limit_bytes", maxBytes))
 				s.rejected(ctx, reasonTooLarge, 1)
-				res.permanent(fmt.Errorf("run %s is %d bytes, over the %d-byte request limit", r.ID, er.size, maxBytes))
+				res.permanent(fmt.Errorf("run %s is %d bytes, over the %d-byte request limit", r.ID, er.Size, maxBytes))
 				continue
 			}
 			s.logger.Warn("Cut the largest fields of a run to fit LangSmith's request size limit",
 				zap.String("run_id", r.ID), zap.String("run_name", r.Name),
-				zap.Int("run_bytes", er.size), zap.Int("sent_bytes", fer.size), zap.Int("limit_bytes", maxBytes))
+				zap.Int("run_bytes", er.Size), zap.Int("sent_bytes", fer.Size), zap.Int("limit_bytes", maxBytes))
 			r, er = fitted, fer
 		}
-		if len(cur) > 0 && (len(cur) >= maxRuns || curBytes+er.size > maxBytes) {
+		if len(cur) > 0 && (len(cur) >= maxRuns || curBytes+er.Size > maxBytes) {
 			chunks = append(chunks, cur)
-			cur, curBytes = nil, closingSize(boundaryLen)
+			cur, curBytes = nil, encode.ClosingSize(encode.BoundaryLen)
 		}
 		cur = append(cur, er)
-		curBytes += er.size
+		curBytes += er.Size
 	}
 	if len(cur) > 0 {
 		chunks = append(chunks, cur)
@@ -210,7 +229,7 @@ func (s *sender) plan(ctx context.Context, runs []*run, maxRuns, maxBytes int, r
 
 // deliver sends one request and handles the answer, splitting the request
 // where that helps. It reports whether the server refused the credentials.
-func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, encoding string, res *sendResult) (authFailed bool) {
+func (s *Sender) deliver(ctx context.Context, t runmap.Tenant, runs []*encode.EncodedRun, encoding string, res *sendResult) (authFailed bool) {
 	if err := ctx.Err(); err != nil {
 		res.retry(fmt.Errorf("sending to LangSmith interrupted: %w", err), 0)
 		return false
@@ -240,18 +259,18 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 		if len(runs) > 1 {
 			return s.bisect(ctx, t, runs, encoding, res)
 		}
-		r := runs[0].run
+		r := runs[0].Run
 		s.logger.Error("LangSmith refused a run as too large (HTTP 413)",
 			zap.String("run_id", r.ID), zap.String("run_name", r.Name),
-			zap.Int("run_bytes", runs[0].size), zap.String("response", ans.message))
+			zap.Int("run_bytes", runs[0].Size), zap.String("response", ans.message))
 		s.rejected(ctx, reasonTooLarge, 1)
 		s.settled.add(runs)
-		res.permanent(fmt.Errorf("LangSmith refused run %s (%d bytes) as too large (HTTP 413)", r.ID, runs[0].size))
+		res.permanent(fmt.Errorf("LangSmith refused run %s (%d bytes) as too large (HTTP 413)", r.ID, runs[0].Size))
 	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
 		if len(runs) > 1 {
 			return s.bisect(ctx, t, runs, encoding, res)
 		}
-		r := runs[0].run
+		r := runs[0].Run
 		s.logger.Error("LangSmith refused a run",
 			zap.Int("status_code", status),
 			zap.String("run_id", r.ID), zap.String("run_name", r.Name), zap.String("trace_id", r.TraceID),
@@ -282,7 +301,7 @@ func (s *sender) deliver(ctx context.Context, t tenant, runs []*encodedRun, enco
 }
 
 // bisect resends each half of runs on its own.
-func (s *sender) bisect(ctx context.Context, t tenant, runs []*encodedRun, encoding string, res *sendResult) bool {
+func (s *Sender) bisect(ctx context.Context, t runmap.Tenant, runs []*encode.EncodedRun, encoding string, res *sendResult) bool {
 	half := len(runs) / 2
 	if s.deliver(ctx, t, runs[:half], encoding, res) {
 		return true
@@ -290,7 +309,7 @@ func (s *sender) bisect(ctx context.Context, t tenant, runs []*encodedRun, encod
 	return s.deliver(ctx, t, runs[half:], encoding, res)
 }
 
-func (s *sender) switchToBatch(why string) {
+func (s *Sender) switchToBatch(why string) {
 	s.useBatch.Store(true)
 	s.batchWarning.Do(func() {
 		s.logger.Warn("Using LangSmith's "+batchPath+" endpoint from now on", zap.String("reason", why))
@@ -306,7 +325,7 @@ func retryableStatus(status int) bool {
 }
 
 // authError explains a 401 or 403 without ever showing the key.
-func authError(status int, message string, t tenant) error {
+func authError(status int, message string, t runmap.Tenant) error {
 	hint := "check api_key (and the api_key of the run's project under projects)"
 	if status == http.StatusForbidden || strings.Contains(message, "org_scoped_key_requires_workspace") {
 		if t.WorkspaceID == "" {

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,8 +33,11 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadatatest"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runtest"
 )
 
 // receivedRequest is what the fake server decoded from one ingest request.
@@ -128,14 +130,14 @@ func decompressBody(encoding string, body []byte) ([]byte, error) {
 	switch encoding {
 	case "":
 		return body, nil
-	case encodingZstd:
+	case encode.EncodingZstd:
 		dec, err := zstd.NewReader(nil)
 		if err != nil {
 			return nil, err
 		}
 		defer dec.Close()
 		return dec.DecodeAll(body, nil)
-	case encodingGzip:
+	case encode.EncodingGzip:
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
 			return nil, err
@@ -237,7 +239,7 @@ func statusOnly(status int) func(*receivedRequest) (int, http.Header, string) {
 }
 
 type senderFixture struct {
-	s    *sender
+	s    *Sender
 	fake *fakeLangSmith
 	tel  *componenttest.Telemetry
 	logs *observer.ObservedLogs
@@ -255,43 +257,18 @@ func newSenderFixture(t *testing.T, mutate func(*Config)) *senderFixture {
 	tb, err := metadata.NewTelemetryBuilder(metadatatest.NewSettings(tel).TelemetrySettings)
 	require.NoError(t, err)
 	core, logs := observer.New(zapcore.DebugLevel)
-	s := newSender(cfg, fake.srv.Client(), zap.New(core), tb)
+	s := New(cfg, fake.srv.Client(), zap.New(core), tb)
 	return &senderFixture{s: s, fake: fake, tel: tel, logs: logs}
 }
 
-// senderTestConfig is the part of the config the sender reads.
+// senderTestConfig is the config the sender tests start from.
 func senderTestConfig(endpoint string) *Config {
-	cfg := &Config{APIKey: "secret-key-123", Project: "p"}
-	cfg.Endpoint = endpoint
-	cfg.Compression = configcompression.TypeZstd
-	return cfg
+	return &Config{Endpoint: endpoint, Compression: configcompression.TypeZstd}
 }
 
-var senderTestTenant = tenant{APIKey: "secret-key-123"}
+var senderTestTenant = runmap.Tenant{APIKey: "secret-key-123"}
 
-// senderTestRuns makes n distinct valid runs of one trace.
-// senderTestRunSeq keeps run ids unique across calls: the sender leaves out
-// runs it already delivered.
-var senderTestRunSeq atomic.Int64
-
-func senderTestRuns(n int, t tenant) []*run {
-	runs := make([]*run, n)
-	for i := range runs {
-		id := fmt.Sprintf("0191f6a2-7c00-7000-8000-%012d", senderTestRunSeq.Add(1))
-		runs[i] = &run{
-			ID: id, TraceID: "0191f6a2-7c00-7000-8000-000000000001",
-			DottedOrder: "20250101T120000000000Z0191f6a2-7c00-7000-8000-000000000001",
-			Name:        fmt.Sprintf("run-%d", i+1), RunType: "chain",
-			StartTime: "2025-01-01T12:00:00.000000Z", SessionName: "p",
-			Inputs:  map[string]any{"input": fmt.Sprintf("hello %d", i+1)},
-			Outputs: map[string]any{"output": "world"},
-			Tenant:  t,
-		}
-	}
-	return runs
-}
-
-func runIDsOf(runs []*run) []string {
+func runIDsOf(runs []*runmap.Run) []string {
 	out := make([]string, len(runs))
 	for i, r := range runs {
 		out[i] = r.ID
@@ -334,9 +311,9 @@ func (fx *senderFixture) assertRequests(t *testing.T, counts map[[2]string]int64
 
 func TestSendAcceptedMultipartZstd(t *testing.T) {
 	fx := newSenderFixture(t, nil)
-	runs := senderTestRuns(3, tenant{APIKey: "secret-key-123", WorkspaceID: "ws-1"})
+	runs := runtest.Runs(3, runmap.Tenant{APIKey: "secret-key-123", WorkspaceID: "ws-1"})
 	runs[1].Error = "boom"
-	require.NoError(t, fx.s.send(context.Background(), runs))
+	require.NoError(t, fx.s.Send(context.Background(), runs))
 
 	reqs := fx.fake.received()
 	require.Len(t, reqs, 1)
@@ -381,7 +358,7 @@ func TestSendCompressionChoice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fx := newSenderFixture(t, func(c *Config) { c.Compression = tt.configured })
 			fx.fake.setInfo(`{"instance_flags":` + tt.flags + `}`)
-			require.NoError(t, fx.s.send(context.Background(), senderTestRuns(2, senderTestTenant)))
+			require.NoError(t, fx.s.Send(context.Background(), runtest.Runs(2, senderTestTenant)))
 			reqs := fx.fake.received()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, tt.want, reqs[0].header.Get("Content-Encoding"))
@@ -397,8 +374,8 @@ func TestSendCompressionChoice(t *testing.T) {
 func TestSendChunksByCount(t *testing.T) {
 	t.Run("config", func(t *testing.T) {
 		fx := newSenderFixture(t, func(c *Config) { c.MaxRunsPerRequest = 2 })
-		runs := senderTestRuns(5, senderTestTenant)
-		require.NoError(t, fx.s.send(context.Background(), runs))
+		runs := runtest.Runs(5, senderTestTenant)
+		require.NoError(t, fx.s.Send(context.Background(), runs))
 		var got [][]string
 		for _, r := range fx.fake.received() {
 			got = append(got, r.runIDs)
@@ -409,7 +386,7 @@ func TestSendChunksByCount(t *testing.T) {
 	t.Run("server lower than config", func(t *testing.T) {
 		fx := newSenderFixture(t, func(c *Config) { c.MaxRunsPerRequest = 50 })
 		fx.fake.setInfo(`{"batch_ingest_config":{"size_limit":3}}`)
-		require.NoError(t, fx.s.send(context.Background(), senderTestRuns(7, senderTestTenant)))
+		require.NoError(t, fx.s.Send(context.Background(), runtest.Runs(7, senderTestTenant)))
 		var sizes []int
 		for _, r := range fx.fake.received() {
 			sizes = append(sizes, len(r.runIDs))
@@ -418,7 +395,7 @@ func TestSendChunksByCount(t *testing.T) {
 	})
 	t.Run("many runs never one request each", func(t *testing.T) {
 		fx := newSenderFixture(t, nil)
-		require.NoError(t, fx.s.send(context.Background(), senderTestRuns(250, senderTestTenant)))
+		require.NoError(t, fx.s.Send(context.Background(), runtest.Runs(250, senderTestTenant)))
 		assert.Len(t, fx.fake.received(), 3)
 		fx.assertRunsSent(t, 250)
 	})
@@ -427,11 +404,11 @@ func TestSendChunksByCount(t *testing.T) {
 func TestSendChunksByBytes(t *testing.T) {
 	const limit = 64 * 1024
 	fx := newSenderFixture(t, func(c *Config) { c.MaxRequestBytes = limit })
-	runs := senderTestRuns(10, senderTestTenant)
+	runs := runtest.Runs(10, senderTestTenant)
 	for _, r := range runs {
 		r.Inputs = map[string]any{"input": strings.Repeat("y", 20*1024)}
 	}
-	require.NoError(t, fx.s.send(context.Background(), runs))
+	require.NoError(t, fx.s.Send(context.Background(), runs))
 	reqs := fx.fake.received()
 	var seen []string
 	for _, r := range reqs {
@@ -448,17 +425,17 @@ func TestSendChunksByBytes(t *testing.T) {
 
 func TestSendOversizedRunIsCutToFit(t *testing.T) {
 	fx := newSenderFixture(t, func(c *Config) { c.MaxRequestBytes = 64 * 1024 })
-	runs := senderTestRuns(3, senderTestTenant)
+	runs := runtest.Runs(3, senderTestTenant)
 	usage := map[string]any{"input_tokens": 10, "output_tokens": 2, "total_tokens": 12}
 	runs[1].Outputs = map[string]any{"output": strings.Repeat("z", 100*1024), "usage_metadata": usage}
-	require.NoError(t, fx.s.send(context.Background(), runs))
+	require.NoError(t, fx.s.Send(context.Background(), runs))
 
 	reqs := fx.fake.received()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, runIDsOf(runs), reqs[0].runIDs, "nothing dropped")
 	assert.LessOrEqual(t, reqs[0].rawSize, 64*1024)
 	outputs := reqs[0].runs[runs[1].ID]["outputs"].(map[string]any)
-	assert.Equal(t, true, outputs[truncationMarker])
+	assert.Equal(t, true, outputs[encode.TruncationMarker])
 	assert.NotEmpty(t, outputs["preview"])
 	assert.EqualValues(t, 10, outputs["usage_metadata"].(map[string]any)["input_tokens"], "usage survives the cut")
 	fx.assertRunsSent(t, 3)
@@ -467,9 +444,9 @@ func TestSendOversizedRunIsCutToFit(t *testing.T) {
 
 func TestSendRunThatCannotFitRejectedOthersSent(t *testing.T) {
 	fx := newSenderFixture(t, func(c *Config) { c.MaxRequestBytes = 64 * 1024 })
-	runs := senderTestRuns(3, senderTestTenant)
+	runs := runtest.Runs(3, senderTestTenant)
 	runs[1].Name = strings.Repeat("n", 100*1024) // the main part itself is too big
-	err := fx.s.send(context.Background(), runs)
+	err := fx.s.Send(context.Background(), runs)
 	require.Error(t, err)
 	assert.True(t, consumererror.IsPermanent(err))
 	assert.Contains(t, err.Error(), runs[1].ID)
@@ -486,11 +463,11 @@ func TestSendRunThatCannotFitRejectedOthersSent(t *testing.T) {
 
 func TestSendSeparatesTenants(t *testing.T) {
 	fx := newSenderFixture(t, nil)
-	a := tenant{APIKey: "key-a"}
-	b := tenant{APIKey: "key-b", WorkspaceID: "ws-b"}
-	runs := senderTestRuns(4, a)
+	a := runmap.Tenant{APIKey: "key-a"}
+	b := runmap.Tenant{APIKey: "key-b", WorkspaceID: "ws-b"}
+	runs := runtest.Runs(4, a)
 	runs[1].Tenant, runs[3].Tenant = b, b
-	require.NoError(t, fx.s.send(context.Background(), runs))
+	require.NoError(t, fx.s.Send(context.Background(), runs))
 	reqs := fx.fake.received()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "key-a", reqs[0].header.Get("x-api-key"))
@@ -505,7 +482,7 @@ func TestSend409(t *testing.T) {
 	t.Run("whole request duplicate", func(t *testing.T) {
 		fx := newSenderFixture(t, nil)
 		fx.fake.setRespond(statusOnly(http.StatusConflict))
-		require.NoError(t, fx.s.send(context.Background(), senderTestRuns(4, senderTestTenant)))
+		require.NoError(t, fx.s.Send(context.Background(), runtest.Runs(4, senderTestTenant)))
 		// 4 runs -> halves of 2 -> single runs: 1 + 2 + 4 requests.
 		assert.Len(t, fx.fake.received(), 7)
 		fx.assertRunsSent(t, 4)
@@ -513,7 +490,7 @@ func TestSend409(t *testing.T) {
 	})
 	t.Run("partial duplicate bisected", func(t *testing.T) {
 		fx := newSenderFixture(t, nil)
-		runs := senderTestRuns(5, senderTestTenant)
+		runs := runtest.Runs(5, senderTestTenant)
 		stored := map[string]bool{runs[3].ID: true}
 		var mu sync.Mutex
 		// Like LangSmith: one known run fails the whole request.
@@ -530,7 +507,7 @@ func TestSend409(t *testing.T) {
 			}
 			return http.StatusAccepted, nil, `{}`
 		})
-		require.NoError(t, fx.s.send(context.Background(), runs))
+		require.NoError(t, fx.s.Send(context.Background(), runs))
 		for _, r := range runs {
 			assert.True(t, stored[r.ID], r.ID)
 		}
@@ -546,8 +523,8 @@ func TestSend413Splits(t *testing.T) {
 		}
 		return http.StatusAccepted, nil, `{}`
 	})
-	runs := senderTestRuns(5, senderTestTenant)
-	require.NoError(t, fx.s.send(context.Background(), runs))
+	runs := runtest.Runs(5, senderTestTenant)
+	require.NoError(t, fx.s.Send(context.Background(), runs))
 	var accepted []string
 	var sizes []int
 	for _, r := range fx.fake.received() {
@@ -564,7 +541,7 @@ func TestSend413Splits(t *testing.T) {
 func TestSend413SingleRunPermanent(t *testing.T) {
 	fx := newSenderFixture(t, nil)
 	fx.fake.setRespond(statusOnly(http.StatusRequestEntityTooLarge))
-	err := fx.s.send(context.Background(), senderTestRuns(2, senderTestTenant))
+	err := fx.s.Send(context.Background(), runtest.Runs(2, senderTestTenant))
 	require.Error(t, err)
 	assert.True(t, consumererror.IsPermanent(err))
 	assert.Contains(t, err.Error(), "413")
@@ -576,7 +553,7 @@ func TestSendRefusedRunIsolated(t *testing.T) {
 	for _, status := range []int{http.StatusBadRequest, http.StatusUnprocessableEntity} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			fx := newSenderFixture(t, nil)
-			runs := senderTestRuns(6, senderTestTenant)
+			runs := runtest.Runs(6, senderTestTenant)
 			bad := runs[4]
 			longMsg := `{"error":"invalid dotted_order for run ` + bad.ID + `: ` + strings.Repeat("x", 5000) + `"}`
 			var accepted []string
@@ -592,7 +569,7 @@ func TestSendRefusedRunIsolated(t *testing.T) {
 				accepted = append(accepted, req.runIDs...)
 				return http.StatusAccepted, nil, `{}`
 			})
-			err := fx.s.send(context.Background(), runs)
+			err := fx.s.Send(context.Background(), runs)
 			require.Error(t, err)
 			assert.True(t, consumererror.IsPermanent(err))
 			assert.Contains(t, err.Error(), bad.ID)
@@ -622,10 +599,10 @@ func TestSend404FallsBackToBatch(t *testing.T) {
 		}
 		return http.StatusAccepted, nil, `{}`
 	})
-	runs := senderTestRuns(3, senderTestTenant)
+	runs := runtest.Runs(3, senderTestTenant)
 	runs[0].Error = "boom"
-	require.NoError(t, fx.s.send(context.Background(), runs))
-	require.NoError(t, fx.s.send(context.Background(), senderTestRuns(2, senderTestTenant)))
+	require.NoError(t, fx.s.Send(context.Background(), runs))
+	require.NoError(t, fx.s.Send(context.Background(), runtest.Runs(2, senderTestTenant)))
 
 	reqs := fx.fake.received()
 	require.Len(t, reqs, 3)
@@ -647,7 +624,7 @@ func TestSend404FallsBackToBatch(t *testing.T) {
 func TestSendInfoDisablesMultipart(t *testing.T) {
 	fx := newSenderFixture(t, nil)
 	fx.fake.setInfo(`{"batch_ingest_config":{"use_multipart_endpoint":false}}`)
-	require.NoError(t, fx.s.send(context.Background(), senderTestRuns(2, senderTestTenant)))
+	require.NoError(t, fx.s.Send(context.Background(), runtest.Runs(2, senderTestTenant)))
 	reqs := fx.fake.received()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, batchPath, reqs[0].path)
@@ -656,7 +633,7 @@ func TestSendInfoDisablesMultipart(t *testing.T) {
 func TestSendBatch404IsPermanent(t *testing.T) {
 	fx := newSenderFixture(t, nil)
 	fx.fake.setRespond(statusOnly(http.StatusNotFound))
-	err := fx.s.send(context.Background(), senderTestRuns(2, senderTestTenant))
+	err := fx.s.Send(context.Background(), runtest.Runs(2, senderTestTenant))
 	require.Error(t, err)
 	assert.True(t, consumererror.IsPermanent(err))
 	assert.Contains(t, err.Error(), "check the endpoint")
@@ -668,7 +645,7 @@ func TestSendRetryable(t *testing.T) {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			fx := newSenderFixture(t, nil)
 			fx.fake.setRespond(statusOnly(status))
-			err := fx.s.send(context.Background(), senderTestRuns(3, senderTestTenant))
+			err := fx.s.Send(context.Background(), runtest.Runs(3, senderTestTenant))
 			require.Error(t, err)
 			assert.False(t, consumererror.IsPermanent(err))
 			assert.NotContains(t, err.Error(), "Throttle")
@@ -697,7 +674,7 @@ func TestSendRetryAfter(t *testing.T) {
 			fx.fake.setRespond(func(*receivedRequest) (int, http.Header, string) {
 				return http.StatusTooManyRequests, http.Header{"Retry-After": {tt.value}}, `{"error":"rate limited"}`
 			})
-			err := fx.s.send(context.Background(), senderTestRuns(1, senderTestTenant))
+			err := fx.s.Send(context.Background(), runtest.Runs(1, senderTestTenant))
 			require.Error(t, err)
 			assert.False(t, consumererror.IsPermanent(err))
 			assert.True(t, isThrottle(err, tt.want), "%v", err)
@@ -722,15 +699,15 @@ func TestSendNetworkError(t *testing.T) {
 	require.NoError(t, ln.Close())
 
 	fx := newSenderFixture(t, nil)
-	fx.s = newSender(senderTestConfig("http://"+addr), &http.Client{Timeout: 5 * time.Second}, zap.NewNop(), fx.s.tb)
-	err = fx.s.send(context.Background(), senderTestRuns(2, senderTestTenant))
+	fx.s = New(senderTestConfig("http://"+addr), &http.Client{Timeout: 5 * time.Second}, zap.NewNop(), fx.s.tb)
+	err = fx.s.Send(context.Background(), runtest.Runs(2, senderTestTenant))
 	require.Error(t, err)
 	assert.False(t, consumererror.IsPermanent(err))
 	fx.assertRequests(t, map[[2]string]int64{{"0", endpointMultipart}: 1})
 }
 
 func TestSendPartialOutcomes(t *testing.T) {
-	a, b := tenant{APIKey: "key-a"}, tenant{APIKey: "key-b"}
+	a, b := runmap.Tenant{APIKey: "key-a"}, runmap.Tenant{APIKey: "key-b"}
 	byKey := func(statusB int) func(*receivedRequest) (int, http.Header, string) {
 		return func(req *receivedRequest) (int, http.Header, string) {
 			if req.header.Get("x-api-key") == "key-b" {
@@ -742,8 +719,8 @@ func TestSendPartialOutcomes(t *testing.T) {
 	t.Run("retryable chunk makes the send retryable, others delivered", func(t *testing.T) {
 		fx := newSenderFixture(t, nil)
 		fx.fake.setRespond(byKey(http.StatusServiceUnavailable))
-		runs := append(senderTestRuns(2, a), senderTestRuns(2, b)...)
-		err := fx.s.send(context.Background(), runs)
+		runs := append(runtest.Runs(2, a), runtest.Runs(2, b)...)
+		err := fx.s.Send(context.Background(), runs)
 		require.Error(t, err)
 		assert.False(t, consumererror.IsPermanent(err))
 		assert.Len(t, fx.fake.received(), 2)
@@ -757,8 +734,8 @@ func TestSendPartialOutcomes(t *testing.T) {
 			}
 			return http.StatusBadRequest, nil, `{"detail":"bad run"}`
 		})
-		runs := append(senderTestRuns(2, a), senderTestRuns(2, b)...)
-		err := fx.s.send(context.Background(), runs)
+		runs := append(runtest.Runs(2, a), runtest.Runs(2, b)...)
+		err := fx.s.Send(context.Background(), runs)
 		require.Error(t, err)
 		assert.False(t, consumererror.IsPermanent(err))
 		assert.True(t, isThrottle(err, 3*time.Second), "%v", err)
@@ -770,7 +747,7 @@ func TestSendRespectsContext(t *testing.T) {
 	fx := newSenderFixture(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := fx.s.send(ctx, senderTestRuns(3, senderTestTenant))
+	err := fx.s.Send(ctx, runtest.Runs(3, senderTestTenant))
 	require.Error(t, err)
 	assert.False(t, consumererror.IsPermanent(err))
 	assert.ErrorIs(t, err, context.Canceled)
@@ -787,7 +764,7 @@ func TestSendRespectsContext(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		err := fx.s.send(ctx, senderTestRuns(1, senderTestTenant))
+		err := fx.s.Send(ctx, runtest.Runs(1, senderTestTenant))
 		require.Error(t, err)
 		assert.False(t, consumererror.IsPermanent(err))
 		assert.Less(t, time.Since(start), 5*time.Second)
@@ -796,9 +773,9 @@ func TestSendRespectsContext(t *testing.T) {
 
 func TestSendInvalidRunIDDoesNotBlockOthers(t *testing.T) {
 	fx := newSenderFixture(t, nil)
-	runs := senderTestRuns(3, senderTestTenant)
+	runs := runtest.Runs(3, senderTestTenant)
 	runs[0].ID = "not-a-uuid"
-	err := fx.s.send(context.Background(), runs)
+	err := fx.s.Send(context.Background(), runs)
 	require.Error(t, err)
 	assert.True(t, consumererror.IsPermanent(err))
 	reqs := fx.fake.received()
@@ -813,7 +790,7 @@ func TestSendConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			assert.NoError(t, fx.s.send(context.Background(), senderTestRuns(10, senderTestTenant)))
+			assert.NoError(t, fx.s.Send(context.Background(), runtest.Runs(10, senderTestTenant)))
 		}()
 	}
 	wg.Wait()

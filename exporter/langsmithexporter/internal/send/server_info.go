@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"context"
@@ -10,10 +10,18 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/config/configcompression"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
 )
 
 const (
+	// DefaultMaxRunsPerRequest and defaultMaxRequestBytes are LangSmith's
+	// documented fallbacks when /info does not answer.
+	DefaultMaxRunsPerRequest = 100
+	defaultMaxRequestBytes   = 20 * 1024 * 1024
+
 	infoPath    = "/info"
 	infoTimeout = 10 * time.Second
 	// infoRetryInterval spaces out new /info attempts after a network error,
@@ -36,7 +44,7 @@ type serverInfo struct {
 // answer (langsmith-api.md §1.4).
 func defaultServerInfo() serverInfo {
 	return serverInfo{
-		SizeLimit:      defaultMaxRunsPerRequest,
+		SizeLimit:      DefaultMaxRunsPerRequest,
 		SizeLimitBytes: defaultMaxRequestBytes,
 		UseMultipart:   true,
 		ZstdEnabled:    true,
@@ -180,4 +188,27 @@ func (c *serverInfoCache) fetch(ctx context.Context, header http.Header) (server
 		return defaultServerInfo(), fmt.Errorf("GET /info: HTTP %d", resp.StatusCode)
 	}
 	return parseServerInfo(body)
+}
+
+// chooseEncoding returns the Content-Encoding to use given what the user
+// configured and what the server's /info says it accepts. A server that
+// refuses zstd gets gzip when it takes gzip, else an uncompressed body.
+func chooseEncoding(configured configcompression.Type, info serverInfo) string {
+	switch configured {
+	case configcompression.TypeZstd:
+		if info.ZstdEnabled {
+			return encode.EncodingZstd
+		}
+		if info.GzipEnabled {
+			return encode.EncodingGzip
+		}
+		return encode.EncodingNone
+	case configcompression.TypeGzip:
+		if info.GzipEnabled {
+			return encode.EncodingGzip
+		}
+		return encode.EncodingNone
+	default:
+		return encode.EncodingNone
+	}
 }

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"context"
@@ -12,8 +12,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configcompression"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
 )
 
 func TestParseServerInfo(t *testing.T) {
@@ -191,4 +194,28 @@ func TestServerInfoCacheNetworkErrorAndTimeout(t *testing.T) {
 		assert.Equal(t, defaultServerInfo(), c.get(ctx, http.Header{}))
 		assert.True(t, c.lastAttempt.IsZero(), "the caller's cancellation must not delay the next attempt")
 	})
+}
+
+func TestChooseEncoding(t *testing.T) {
+	both := serverInfo{ZstdEnabled: true, GzipEnabled: true}
+	gzipOnly := serverInfo{GzipEnabled: true}
+	zstdOnly := serverInfo{ZstdEnabled: true}
+	neither := serverInfo{}
+	tests := []struct {
+		configured configcompression.Type
+		info       serverInfo
+		want       string
+	}{
+		{configcompression.TypeZstd, both, encode.EncodingZstd},
+		{configcompression.TypeZstd, zstdOnly, encode.EncodingZstd},
+		{configcompression.TypeZstd, gzipOnly, encode.EncodingGzip},
+		{configcompression.TypeZstd, neither, encode.EncodingNone},
+		{configcompression.TypeGzip, both, encode.EncodingGzip},
+		{configcompression.TypeGzip, zstdOnly, encode.EncodingNone},
+		{"none", both, encode.EncodingNone},
+		{"", both, encode.EncodingNone},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, chooseEncoding(tt.configured, tt.info), "%q with %+v", tt.configured, tt.info)
+	}
 }

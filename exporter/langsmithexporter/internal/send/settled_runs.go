@@ -1,6 +1,12 @@
-package langsmithexporter
+package send
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/fifo"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+)
 
 // settledRuns remembers the ids of runs LangSmith recently took or refused for
 // good. When exporterhelper retries a batch after a partial failure, the
@@ -11,22 +17,22 @@ import "sync"
 type settledRuns struct {
 	mu    sync.Mutex
 	ids   map[string]struct{}
-	order fifoKeys[string]
+	order fifo.Keys[string]
 }
 
 func newSettledRuns(limit int) *settledRuns {
-	return &settledRuns{ids: make(map[string]struct{}), order: newFIFOKeys[string](limit)}
+	return &settledRuns{ids: make(map[string]struct{}), order: fifo.NewKeys[string](limit)}
 }
 
-func (s *settledRuns) add(runs []*encodedRun) {
+func (s *settledRuns) add(runs []*encode.EncodedRun) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range runs {
-		id := r.run.ID
+		id := r.Run.ID
 		if _, ok := s.ids[id]; ok {
 			continue
 		}
-		if old, evicted := s.order.push(id); evicted {
+		if old, evicted := s.order.Push(id); evicted {
 			delete(s.ids, old)
 		}
 		s.ids[id] = struct{}{}
@@ -34,7 +40,7 @@ func (s *settledRuns) add(runs []*encodedRun) {
 }
 
 // unsettled returns the runs not yet settled, in order.
-func (s *settledRuns) unsettled(runs []*run) []*run {
+func (s *settledRuns) unsettled(runs []*runmap.Run) []*runmap.Run {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := runs[:0:0]

@@ -1,4 +1,4 @@
-package langsmithexporter
+package send
 
 import (
 	"context"
@@ -9,23 +9,27 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/encode"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runtest"
 )
 
 func TestSettledRunsForgetsOldestAndFilters(t *testing.T) {
 	s := newSettledRuns(2)
-	mk := func(id string) *run { return &run{ID: id} }
-	enc := func(rs ...*run) []*encodedRun {
-		out := make([]*encodedRun, len(rs))
+	mk := func(id string) *runmap.Run { return &runmap.Run{ID: id} }
+	enc := func(rs ...*runmap.Run) []*encode.EncodedRun {
+		out := make([]*encode.EncodedRun, len(rs))
 		for i, r := range rs {
-			out[i] = &encodedRun{run: r}
+			out[i] = &encode.EncodedRun{Run: r}
 		}
 		return out
 	}
 	a, b, c := mk("a"), mk("b"), mk("c")
 	s.add(enc(a, b))
-	assert.Equal(t, []*run{c}, s.unsettled([]*run{a, b, c}))
+	assert.Equal(t, []*runmap.Run{c}, s.unsettled([]*runmap.Run{a, b, c}))
 	s.add(enc(c)) // evicts a
-	assert.Equal(t, []*run{a}, s.unsettled([]*run{a, b, c}))
+	assert.Equal(t, []*runmap.Run{a}, s.unsettled([]*runmap.Run{a, b, c}))
 }
 
 func TestSendRetryLeavesOutDeliveredRuns(t *testing.T) {
@@ -37,12 +41,12 @@ func TestSendRetryLeavesOutDeliveredRuns(t *testing.T) {
 		}
 		return http.StatusAccepted, nil, `{}`
 	})
-	runs := senderTestRuns(4, senderTestTenant)
-	err := fx.s.send(context.Background(), runs)
+	runs := runtest.Runs(4, senderTestTenant)
+	err := fx.s.Send(context.Background(), runs)
 	require.Error(t, err)
 	require.False(t, consumererror.IsPermanent(err))
 	// exporterhelper retries the same batch: only the failed chunk goes again.
-	require.NoError(t, fx.s.send(context.Background(), runs))
+	require.NoError(t, fx.s.Send(context.Background(), runs))
 	reqs := fx.fake.received()
 	require.Len(t, reqs, 3)
 	assert.Equal(t, runIDsOf(runs[2:]), reqs[2].runIDs)

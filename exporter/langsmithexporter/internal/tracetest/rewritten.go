@@ -1,4 +1,4 @@
-package langsmithexporter
+package tracetest
 
 import (
 	"context"
@@ -15,9 +15,9 @@ import (
 	"github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanprocessor"
 )
 
-// rewrittenRecording is a recording as the exporter receives it in the
+// Rewritten is a recording as the exporter receives it in the
 // distribution: through the agent_span processor with default settings.
-func rewrittenRecording(t testing.TB, name string) ptrace.Traces {
+func Rewritten(t testing.TB, name string) ptrace.Traces {
 	t.Helper()
 	f := agentspanprocessor.NewFactory()
 	sink := new(consumertest.TracesSink)
