@@ -9,6 +9,9 @@
 # count and drop). Two loads:
 #   saturation  as fast as LOAD_CONNS (4) connections can send, for LOAD_DURATION
 #   fixed       LOAD_RATE spans/s (10000), for LOAD_DURATION
+#   overload    ten times the saturation connections, ours only, with a
+#               small budget (configs/langsmith-small.yaml, 32 MiB): peak RSS
+#               against the budget + 64 MiB
 # Each is run LOAD_REPS times (3), the pipelines alternating, and the medians
 # printed with their ratios. CPU per span counts everything the collector spent
 # until the sink had every span/run, so buffered work is not left out.
@@ -19,7 +22,7 @@ RATE=${LOAD_RATE:-10000}
 DURATION=${LOAD_DURATION:-15s}
 CONNS=${LOAD_CONNS:-4}
 REPS=${LOAD_REPS:-3}
-MODES=${LOAD_MODES:-saturation fixed}
+MODES=${LOAD_MODES:-saturation fixed overload}
 OTELCOL=${LOAD_BIN:-bin/otelcol-langsmith}
 source scripts/lib.sh
 
@@ -46,15 +49,16 @@ export BENCH_SINK_URL=$SINK_URL LANGSMITH_ENDPOINT=$SINK_URL
 # load MODE PIPELINE REP: runs a collector with bench/configs/PIPELINE.yaml,
 # replays the recording into it, writes $WORK/MODE-PIPELINE-REP.json, stops it.
 load() {
-	local mode=$1 pipeline=$2 rep=$3 rate=$RATE expect=spans
-	[[ $mode == saturation ]] && rate=0
-	[[ $pipeline == langsmith ]] && expect=runs
+	local mode=$1 pipeline=$2 rep=$3 rate=$RATE expect=spans conns=$CONNS
+	[[ $mode != fixed ]] && rate=0
+	[[ $mode == overload ]] && conns=$((CONNS * 10))
+	[[ $pipeline == langsmith* ]] && expect=runs
 	export BENCH_OTLP_PORT=$(bench_port) BENCH_HEALTH_PORT=$(bench_port)
 	GOMAXPROCS=2 "$OTELCOL" --config "bench/configs/$pipeline.yaml" >"$WORK/$mode-$pipeline-$rep.log" 2>&1 &
 	local pid=$!
 	PIDS+=($pid)
 	wait_health "$BENCH_HEALTH_PORT" "$WORK/$mode-$pipeline-$rep.log"
-	bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$rate" -conns "$CONNS" \
+	bin/loadgen -target "http://127.0.0.1:$BENCH_OTLP_PORT/v1/traces" -rate "$rate" -conns "$conns" \
 		-duration "$DURATION" -pid "$pid" -sink "$SINK_URL" -expect "$expect" >"$WORK/$mode-$pipeline-$rep.json"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
@@ -64,6 +68,10 @@ load() {
 echo "load test: $MODES; $DURATION each, $REPS runs, $(nproc) cores, $OTELCOL"
 for rep in $(seq "$REPS"); do
 	for mode in $MODES; do
+		if [[ $mode == overload ]]; then
+			load "$mode" langsmith-small "$rep"
+			continue
+		fi
 		load "$mode" baseline "$rep"
 		load "$mode" langsmith "$rep"
 	done

@@ -19,6 +19,17 @@ rows = [
 ]
 lost = 0
 for mode in modes:
+    if mode == "overload":
+        # Ours alone, with a 32 MiB agent_span budget (configs/langsmith-small.yaml).
+        res = [json.load(open(f"{work}/{mode}-langsmith-small-{r}.json")) for r in range(1, reps + 1)]
+        print()
+        print(f"overload, 10x the connections, max_buffered_bytes 32 MiB (median of {reps})")
+        for key, label, fmt in rows:
+            print(f"  {label:26s}{fmt.format(statistics.median(x[key] for x in res)):>12s}")
+        peak = max(x["rss_max_mib"] for x in res)
+        print(f"  {'peak RSS, worst run':26s}{peak:>12.0f}  (budget + 64 MiB = 96: {'within' if peak <= 96 else 'OVER'})")
+        lost += sum(x["items_lost"] for x in res)
+        continue
     res = {p: [json.load(open(f"{work}/{mode}-{p}-{r}.json")) for r in range(1, reps + 1)] for p in ("baseline", "langsmith")}
     med = {p: {k: statistics.median(x[k] for x in res[p]) for k, _, _ in rows} for p in res}
     print()

@@ -23,7 +23,8 @@ type Config struct {
 	// MaxSpansPerTrace bounds one (stitched) trace; LangSmith accepts at most
 	// 25000 runs per trace.
 	MaxSpansPerTrace int `mapstructure:"max_spans_per_trace"`
-	// MaxBufferedBytes bounds the estimated size of all buffered spans.
+	// MaxBufferedBytes bounds the estimated heap of the spans held: buffered
+	// and queued for the next consumer (memory_estimate.go).
 	MaxBufferedBytes int64 `mapstructure:"max_buffered_bytes"`
 	// EmittedTraceCacheSize is how many emitted traces are remembered so
 	// that late spans can be placed under the right parent. 0 disables it.
@@ -55,7 +56,7 @@ const (
 	defaultMaxTraceDuration      = 5 * time.Minute
 	defaultMaxTraces             = 10000
 	defaultMaxSpansPerTrace      = 25000
-	defaultMaxBufferedBytes      = 256 << 20
+	defaultMaxBufferedBytes      = 64 << 20
 	defaultEmittedTraceCacheSize = 10000
 	defaultRetryInitialInterval  = 200 * time.Millisecond
 	defaultRetryMaxInterval      = 5 * time.Second

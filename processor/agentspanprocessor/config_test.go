@@ -59,7 +59,7 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, 5*time.Minute, cfg.MaxTraceDuration)
 	assert.Equal(t, 10000, cfg.MaxTraces)
 	assert.Equal(t, 25000, cfg.MaxSpansPerTrace)
-	assert.Equal(t, int64(256<<20), cfg.MaxBufferedBytes)
+	assert.Equal(t, int64(64<<20), cfg.MaxBufferedBytes)
 	assert.Equal(t, 10000, cfg.EmittedTraceCacheSize)
 	assert.False(t, cfg.KeepPlumbing)
 	assert.True(t, cfg.StitchLinkedTraces)

@@ -38,9 +38,10 @@ type agentSpanProcessor struct {
 	buf      *traceBuffer
 	out      outbox
 	shutdown bool
-	full     bool   // refusing new data (admission.go)
-	reported gauges // buffer sizes last added to the up-down counters
-	held     int64  // outputs last reported as awaiting retry
+	full     bool          // refusing new data (admission.go)
+	room     chan struct{} // closed when output leaves the outbox (admission.go)
+	reported gauges        // buffer sizes last added to the up-down counters
+	held     int64         // outputs last reported as awaiting retry
 
 	emitMu sync.Mutex
 	// offerCtx goes to the next consumer; Shutdown cancels it once its time is
@@ -146,23 +147,27 @@ func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// ConsumeTraces buffers the spans by trace and accepts the data, unless the
-// buffer is at its budget while the next consumer is not taking output: then
-// it refuses the whole request with a retryable error (admission.go). Traces
-// that have to leave early (memory pressure) and late spans are sent before it
-// returns, which pushes back on the sender while the next consumer is busy.
-func (p *agentSpanProcessor) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
-	size := p.requestSize(td)
+// ConsumeTraces buffers the spans by trace and accepts the data. At the
+// budget it waits for the next consumer to take output, or refuses the whole
+// request with a retryable error when it is not taking any (admission.go).
+// Traces that have to leave early (memory pressure) and late spans are sent
+// before it returns, which pushes back on the sender while the next consumer
+// is busy.
+func (p *agentSpanProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	chunks := splitByTrace(td)
 	if len(chunks) == 0 {
 		return nil
 	}
+	var size int64
+	for _, c := range chunks {
+		size += c.bytes
+	}
 	p.mu.Lock()
-	now := p.now()
-	if err := p.admitLocked(chunks, size, now); err != nil {
+	if err := p.enterLocked(ctx, chunks, size); err != nil {
 		p.mu.Unlock()
 		return err
 	}
+	now := p.now()
 	stalled := p.out.stalled(now)
 	var out []emission
 	for _, c := range chunks {

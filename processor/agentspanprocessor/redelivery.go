@@ -66,7 +66,7 @@ func (o *outbox) push(e emission) {
 			it.bytes += m.bytes
 		}
 	} else {
-		it.bytes = int64(sizer.TracesSize(e.data))
+		it.bytes = estimateBytes(e.data)
 	}
 	o.items = append(o.items, it)
 	o.spans += it.spans
@@ -166,6 +166,7 @@ func (p *agentSpanProcessor) settleLocked(it *outboxItem, err error) {
 	switch {
 	case err == nil:
 		p.out.pop()
+		p.signalRoomLocked()
 		p.telemetry.ProcessorAgentSpanSpansEmitted.Add(ctx, n)
 		if p.out.waiting() {
 			p.logger.Debug("Next consumer accepts output again", zap.Int("refused_offers", it.refusals))
@@ -173,6 +174,7 @@ func (p *agentSpanProcessor) settleLocked(it *outboxItem, err error) {
 		p.out.retryAt, p.out.delay = time.Time{}, p.cfg.RetryOnRefusal.InitialInterval
 	case consumererror.IsPermanent(err):
 		p.out.pop()
+		p.signalRoomLocked()
 		p.telemetry.ProcessorAgentSpanNextConsumerErrors.Add(ctx, n)
 		p.countDropped(dropPermanent, n)
 		p.logger.Error("Next consumer refused output for good; dropping it", zap.Int64("spans", n), zap.Error(err))
@@ -225,6 +227,7 @@ func (p *agentSpanProcessor) dropHeld(cause error) {
 		p.out.pop()
 	}
 	p.out.retryAt = time.Time{}
+	p.signalRoomLocked()
 	p.countDropped(dropShutdown, spans)
 	p.reportHeldLocked()
 	p.logger.Error("Shutdown ended while the next consumer still refused output; dropping it",

@@ -96,8 +96,6 @@ func newTraceBuffer(cfg *Config) *traceBuffer {
 	}
 }
 
-var sizer ptrace.ProtoMarshaler
-
 // add takes one trace's chunk of a request. The chunk's data is moved into
 // the buffer or into a returned emission.
 func (b *traceBuffer) add(c traceChunk, now time.Time) []emission {
@@ -114,9 +112,8 @@ func (b *traceBuffer) add(c traceChunk, now time.Time) []emission {
 	}
 	var out []emission
 	newLinks := b.noteRoots(t, c.data)
-	size := int64(sizer.TracesSize(c.data))
-	t.bytes += size
-	b.bytes += size
+	t.bytes += c.bytes
+	b.bytes += c.bytes
 	c.data.ResourceSpans().MoveAndAppendTo(t.data.ResourceSpans())
 	t.spans += c.spans
 	t.group.spans += c.spans

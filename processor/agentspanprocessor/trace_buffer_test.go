@@ -148,7 +148,7 @@ func TestPressureMaxBufferedBytes(t *testing.T) {
 	cfg.IdleTimeout = time.Minute
 	cfg.MaxTraceDuration = time.Hour
 	one := buildTraces(testSpan{trace: 1, id: 1})
-	cfg.MaxBufferedBytes = int64(3 * sizer.TracesSize(one)) // room for three single-span traces
+	cfg.MaxBufferedBytes = 3 * estimateBytes(one) // room for three single-span traces
 	p := startProcessor(t, cfg, sink, nil, nil)
 	ctx := context.Background()
 	for i := uint64(1); i <= 3; i++ {

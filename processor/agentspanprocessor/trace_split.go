@@ -13,10 +13,12 @@ type traceChunk struct {
 	traceID pcommon.TraceID
 	data    ptrace.Traces
 	spans   int
+	bytes   int64 // estimated heap (memory_estimate.go)
 }
 
 // splitByTrace moves the spans of td into one chunk per trace id, in order of
-// first appearance. td is consumed (the processor declares MutatesData).
+// first appearance, each with its estimated size. td is consumed (the
+// processor declares MutatesData).
 func splitByTrace(td ptrace.Traces) []traceChunk {
 	var chunks []traceChunk
 	index := map[pcommon.TraceID]int{}
@@ -53,6 +55,9 @@ func splitByTrace(td ptrace.Traces) []traceChunk {
 				chunks[index[id]].spans++
 			}
 		}
+	}
+	for i := range chunks {
+		chunks[i].bytes = estimateBytes(chunks[i].data)
 	}
 	return chunks
 }
