@@ -129,33 +129,17 @@ func classify(n *dialect.Node) role {
 	return roleOther
 }
 
-// rewrite holds one trace's state.
+// rewrite holds one trace's state: its tree and each span's role.
 type rewrite struct {
-	tree  *dialect.Tree
-	roles map[*dialect.Node]role
-}
-
-func (r *rewrite) is(want role) func(*dialect.Node) bool {
-	return func(n *dialect.Node) bool { return r.roles[n] == want }
+	dialect.Roles[role]
 }
 
 // Rewrite runs the rules over one assembled trace.
 func (Dialect) Rewrite(td ptrace.Traces, opts dialect.Options) dialect.Stats {
-	r := &rewrite{tree: dialect.NewTree(td), roles: map[*dialect.Node]role{}}
-	for _, n := range r.tree.Nodes {
-		r.roles[n] = classify(n)
-	}
+	r := &rewrite{dialect.Classify(td, classify)}
 	r.annotateAgents()
 	r.annotateWorkflows()
-	folded := 0
-	if !opts.KeepPlumbing {
-		for _, n := range r.tree.Live() {
-			if r.roles[n] == rolePlumbing {
-				r.tree.Fold(n)
-				folded++
-			}
-		}
-	}
-	r.tree.Compact()
+	folded := r.FoldAll(rolePlumbing, opts)
+	r.Tree.Compact()
 	return dialect.Stats{SpansFolded: folded}
 }

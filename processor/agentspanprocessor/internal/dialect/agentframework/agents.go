@@ -12,9 +12,9 @@ import (
 // every LLM and tool call with the agent it ran for: its turn's agent, or
 // (a model called by a custom executor) the executor's id.
 func (r *rewrite) annotateAgents() {
-	for _, n := range r.tree.Nodes {
+	for _, n := range r.Tree.Nodes {
 		attrs := n.Span.Attributes()
-		switch r.roles[n] {
+		switch r.Of[n] {
 		case roleTurn:
 			if name := n.Attr(dialect.AttrGenAIAgentName); name != "" {
 				n.Span.SetName(name)
@@ -40,7 +40,7 @@ func (r *rewrite) annotateAgents() {
 }
 
 func (r *rewrite) tagAgent(n *dialect.Node) {
-	if turn := dialect.Nearest(n, r.is(roleTurn)); turn != nil {
+	if turn := dialect.Nearest(n, r.Is(roleTurn)); turn != nil {
 		dialect.CopyAttr(turn, n, dialect.AttrGenAIAgentName)
 		dialect.CopyAttr(turn, n, dialect.AttrGenAIAgentID)
 		dialect.CopyAttr(turn, n, dialect.AttrGenAIConversationID)

@@ -15,8 +15,8 @@ import (
 // input and the last turn's answer as output (the span itself carries no
 // content).
 func (r *rewrite) annotateWorkflows() {
-	for _, wf := range r.tree.Nodes {
-		if r.roles[wf] != roleWorkflow {
+	for _, wf := range r.Tree.Nodes {
+		if r.Of[wf] != roleWorkflow {
 			continue
 		}
 		name := wf.Attr(attrWorkflowName)
@@ -65,7 +65,7 @@ func (r *rewrite) turnsOf(wf *dialect.Node) []*dialect.Node {
 	var walk func(n *dialect.Node)
 	walk = func(n *dialect.Node) {
 		for _, c := range n.Children {
-			switch r.roles[c] {
+			switch r.Of[c] {
 			case roleTurn:
 				out = append(out, c)
 			case roleWorkflow:

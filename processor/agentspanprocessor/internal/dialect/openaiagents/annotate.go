@@ -17,9 +17,9 @@ const llmSpanName = "openai.response"
 // attributes exporters read: operation, agent name on everything inside an
 // agent run, tool call arguments and result, the langsmith.span.kind hint.
 func (r *rewrite) annotate() {
-	for _, n := range r.tree.Live() {
+	for _, n := range r.Tree.Live() {
 		attrs := n.Span.Attributes()
-		switch r.roles[n] {
+		switch r.Of[n] {
 		case roleWorkflow:
 			name := n.Name()
 			if strings.EqualFold(name, defaultWorkflowName) {
@@ -80,7 +80,7 @@ func (r *rewrite) annotate() {
 // handing-off one.
 func (r *rewrite) annotateHandoff(n *dialect.Node) {
 	attrs := n.Span.Attributes()
-	from := dialect.Nearest(n, r.is(roleAgent))
+	from := dialect.Nearest(n, r.Is(roleAgent))
 	target := strings.TrimPrefix(n.Name(), "handoff to ")
 	if target == n.Name() || target == "" {
 		target = n.Attr(attrOIOutput)
@@ -108,7 +108,7 @@ func (r *rewrite) nextAgentName(agent *dialect.Node) string {
 		return ""
 	}
 	for _, s := range agent.Parent.Children {
-		if r.roles[s] == roleAgent && s.Span.StartTimestamp() >= agent.Span.EndTimestamp() {
+		if r.Of[s] == roleAgent && s.Span.StartTimestamp() >= agent.Span.EndTimestamp() {
 			name := s.Attr(dialect.AttrGenAIAgentName)
 			if name == "" {
 				name = s.Attr(attrOIAgentName)
@@ -121,7 +121,7 @@ func (r *rewrite) nextAgentName(agent *dialect.Node) string {
 
 // tagAgent names the agent whose run n is part of.
 func (r *rewrite) tagAgent(n *dialect.Node) {
-	agent := dialect.Nearest(n, r.is(roleAgent))
+	agent := dialect.Nearest(n, r.Is(roleAgent))
 	if agent == nil {
 		return
 	}

@@ -8,18 +8,18 @@ import "github.com/otelcol-langsmith/otelcol-langsmith/processor/agentspanproces
 // innermost enclosing tool wins.
 func (r *rewrite) nestAgentsUsedAsTools() {
 	var tools []*dialect.Node
-	for _, n := range r.tree.Nodes {
-		if r.roles[n] == roleTool {
+	for _, n := range r.Tree.Nodes {
+		if r.Of[n] == roleTool {
 			tools = append(tools, n)
 		}
 	}
-	for _, agent := range r.tree.Nodes {
-		if r.roles[agent] != roleAgent || agent.Parent == nil || r.roles[agent.Parent] != roleWorkflow {
+	for _, agent := range r.Tree.Nodes {
+		if r.Of[agent] != roleAgent || agent.Parent == nil || r.Of[agent.Parent] != roleWorkflow {
 			continue
 		}
 		var best *dialect.Node
 		for _, tool := range tools {
-			if !encloses(tool, agent) || r.tree.IsAncestor(agent, tool) {
+			if !encloses(tool, agent) || r.Tree.IsAncestor(agent, tool) {
 				continue
 			}
 			if best == nil || tool.Span.StartTimestamp() > best.Span.StartTimestamp() {
@@ -27,7 +27,7 @@ func (r *rewrite) nestAgentsUsedAsTools() {
 			}
 		}
 		if best != nil {
-			r.tree.SetParent(agent, best, best.Span.SpanID())
+			r.Tree.SetParent(agent, best, best.Span.SpanID())
 		}
 	}
 }
