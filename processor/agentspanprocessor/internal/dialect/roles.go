@@ -41,3 +41,18 @@ func (r Roles[R]) FoldAll(plumbing R, opts Options) int {
 	}
 	return folded
 }
+
+// AnyScope reports whether match holds for a non-empty scope of td: the
+// usual test of a dialect's Matches, which look at instrumentation scopes.
+func AnyScope(td ptrace.Traces, match func(ptrace.ScopeSpans) bool) bool {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			if ss := sss.At(j); ss.Spans().Len() > 0 && match(ss) {
+				return true
+			}
+		}
+	}
+	return false
+}

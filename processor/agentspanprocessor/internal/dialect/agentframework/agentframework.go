@@ -57,28 +57,20 @@ func (Dialect) Name() string { return "agent_framework" }
 
 // Matches recognises the framework's instrumentation scope or provider name.
 func (Dialect) Matches(td ptrace.Traces) bool {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			if ss.Spans().Len() == 0 {
-				continue
-			}
-			if ss.Scope().Name() == scopeName {
-				return true
-			}
-			for k := 0; k < ss.Spans().Len(); k++ {
-				attrs := ss.Spans().At(k).Attributes()
-				for _, key := range []string{dialect.AttrGenAIProvider, dialect.AttrGenAISystem} {
-					if v, ok := attrs.Get(key); ok && v.AsString() == providerName {
-						return true
-					}
+	return dialect.AnyScope(td, func(ss ptrace.ScopeSpans) bool {
+		if ss.Scope().Name() == scopeName {
+			return true
+		}
+		for k := 0; k < ss.Spans().Len(); k++ {
+			attrs := ss.Spans().At(k).Attributes()
+			for _, key := range []string{dialect.AttrGenAIProvider, dialect.AttrGenAISystem} {
+				if v, ok := attrs.Get(key); ok && v.AsString() == providerName {
+					return true
 				}
 			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // FoldsLate recognises the workflow engine's plumbing spans on their own.

@@ -37,17 +37,7 @@ func (Dialect) Name() string { return "openai_agents" }
 
 // Matches recognises either instrumentation's scope.
 func (Dialect) Matches(td ptrace.Traces) bool {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			if ss.Spans().Len() > 0 && isOurScope(ss.Scope().Name()) {
-				return true
-			}
-		}
-	}
-	return false
+	return dialect.AnyScope(td, func(ss ptrace.ScopeSpans) bool { return isOurScope(ss.Scope().Name()) })
 }
 
 func isOurScope(name string) bool { return name == scopeOpenInference || name == scopeOpenLLMetry }
