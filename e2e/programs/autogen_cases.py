@@ -15,7 +15,6 @@ Same command line as autogen_team.py:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 
@@ -35,18 +34,6 @@ POEM_TASK = "Write a two-line poem about the harbour at night, get it reviewed, 
 WRITER_SYSTEM = "You are a poet. Write short poems exactly as asked."
 REVIEWER_SYSTEM = "You are a strict poetry reviewer. Review the latest poem and approve or reject it."
 PUBLISHER_SYSTEM = "You are a publisher. Publish approved poems and reply TERMINATE when done."
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--variant", choices=sorted(VARIANTS), default="nested-team")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--record", metavar="PATH", help="write all spans as one OTLP/JSON file")
-    out.add_argument("--otlp-endpoint", metavar="URL", help="OTLP/HTTP traces URL")
-    p.add_argument("--base-url", help="OpenAI-compatible base URL; default: start the fake server in-process")
-    p.add_argument("--service-name", default="autogen-test-agentchat")
-    p.add_argument("--list", action="store_true", help="list the variants and exit")
-    return p.parse_args(argv)
 
 
 async def nested_team(model_client, tracer) -> None:
@@ -90,32 +77,7 @@ async def two_runs_one_root(model_client, tracer) -> None:
             await Console(team.run_stream(task=task))
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.list:
-        for name, what in VARIANTS.items():
-            print(f"{name:20} {what}")
-        return 0
-
-    from opentelemetry import trace
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-    recorder = None
-    if args.record:
-        from recorder import RecordingSpanExporter
-        recorder = exporter = RecordingSpanExporter(args.record)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        if not args.otlp_endpoint:
-            print("need --record or --otlp-endpoint", file=sys.stderr)
-            return 2
-        exporter = OTLPSpanExporter(endpoint=args.otlp_endpoint, timeout=10)
-
-    tracer_provider = TracerProvider(resource=Resource({"service.name": args.service_name}))
-    tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
-    trace.set_tracer_provider(tracer_provider)
+def instrument(args: argparse.Namespace, tracer_provider) -> None:
     if args.variant == "openinference":
         # As OpenInference's AutoGen guide does it: both instrumentors, no OpenLLMetry.
         from openinference.instrumentation.autogen_agentchat import AutogenAgentChatInstrumentor
@@ -126,38 +88,25 @@ def main(argv: list[str] | None = None) -> int:
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
         OpenAIInstrumentor().instrument()
 
-    fake = None
-    base_url = args.base_url
-    if not base_url:
-        from fake_openai import FakeOpenAI
-        fake = FakeOpenAI(max_duration=300).start()
-        base_url = fake.base_url
 
-    async def run() -> None:
-        from autogen_ext.models.openai import OpenAIChatCompletionClient
-        model_client = OpenAIChatCompletionClient(model="gpt-4o", base_url=base_url, api_key="sk-e2e-dummy")
-        tracer = trace.get_tracer("tracing-autogen-agentchat")
-        if args.variant == "nested-team":
-            await nested_team(model_client, tracer)
-        elif args.variant == "two-runs-one-root":
-            await two_runs_one_root(model_client, tracer)
-        else:
-            await ref.run(argparse.Namespace(variant="reference"), base_url, tracer_provider)
-        await model_client.close()
+async def run(args: argparse.Namespace, base_url: str, tracer_provider) -> None:
+    if args.variant == "openinference":
+        await ref.run(argparse.Namespace(variant="reference"), base_url, tracer_provider)
+        return
+    from autogen_ext.models.openai import OpenAIChatCompletionClient
+    from opentelemetry import trace
+    model_client = OpenAIChatCompletionClient(model="gpt-4o", base_url=base_url, api_key="sk-e2e-dummy")
+    tracer = trace.get_tracer("tracing-autogen-agentchat")
+    if args.variant == "nested-team":
+        await nested_team(model_client, tracer)
+    else:
+        await two_runs_one_root(model_client, tracer)
+    await model_client.close()
 
-    try:
-        asyncio.run(asyncio.wait_for(run(), timeout=240))
-    finally:
-        ok = tracer_provider.force_flush(timeout_millis=15000)
-        tracer_provider.shutdown()
-        if fake is not None:
-            fake.stop()
-    if not ok:
-        print("force_flush timed out: spans may be missing", file=sys.stderr)
-        return 1
-    if recorder is not None:
-        print(f"recorded {len(recorder.spans)} spans to {args.record}", file=sys.stderr)
-    return 0
+
+def main(argv: list[str] | None = None) -> int:
+    from program_harness import main as run_program
+    return run_program(__doc__, VARIANTS, "autogen-test-agentchat", run, instrument, argv)
 
 
 if __name__ == "__main__":

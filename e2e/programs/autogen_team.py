@@ -14,7 +14,6 @@ Runs on AutoGen 0.4.9 to 0.7.5 (flags that need a newer AutoGen say so).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 
@@ -80,19 +79,6 @@ def percentage_change(start: float, end: float) -> float:
 def percentage_change_failing(start: float, end: float) -> float:
     """Calculate the percentage change between two numbers."""
     raise RuntimeError(f"statistics backend unavailable (start={start}, end={end})")
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--variant", choices=sorted(VARIANTS), default="reference")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--record", metavar="PATH", help="write all spans as one OTLP/JSON file")
-    out.add_argument("--otlp-endpoint", metavar="URL",
-                     help="OTLP/HTTP traces URL (default: env OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)")
-    p.add_argument("--base-url", help="OpenAI-compatible base URL; default: start the fake server in-process")
-    p.add_argument("--service-name", default="autogen-test-agentchat")
-    p.add_argument("--list", action="store_true", help="list the variants and exit")
-    return p.parse_args(argv)
 
 
 def configure_env(variant: str) -> None:
@@ -172,56 +158,16 @@ async def run(args: argparse.Namespace, base_url: str, tracer_provider) -> None:
     await model_client.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.list:
-        for name, what in VARIANTS.items():
-            print(f"{name:22} {what}")
-        return 0
+def instrument(args: argparse.Namespace, tracer_provider) -> None:
+    """OpenLLMetry's OpenAI instrumentor, after the variant's switches are in the environment."""
     configure_env(args.variant)
-
-    from opentelemetry import trace
     from opentelemetry.instrumentation.openai import OpenAIInstrumentor
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-    recorder = None
-    if args.record:
-        from recorder import RecordingSpanExporter
-        recorder = exporter = RecordingSpanExporter(args.record)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        endpoint = args.otlp_endpoint or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        if not endpoint:
-            print("need --record, --otlp-endpoint or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", file=sys.stderr)
-            return 2
-        exporter = OTLPSpanExporter(endpoint=endpoint, timeout=10)
-
-    tracer_provider = TracerProvider(resource=Resource({"service.name": args.service_name}))
-    tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
-    trace.set_tracer_provider(tracer_provider)
     OpenAIInstrumentor().instrument()
 
-    fake = None
-    base_url = args.base_url
-    if not base_url:
-        from fake_openai import FakeOpenAI
-        fake = FakeOpenAI(max_duration=300).start()
-        base_url = fake.base_url
-    try:
-        asyncio.run(asyncio.wait_for(run(args, base_url, tracer_provider), timeout=240))
-    finally:
-        ok = tracer_provider.force_flush(timeout_millis=15000)
-        tracer_provider.shutdown()
-        if fake is not None:
-            fake.stop()
-    if not ok:
-        print("force_flush timed out: spans may be missing", file=sys.stderr)
-        return 1
-    if recorder is not None:
-        print(f"recorded {len(recorder.spans)} spans to {args.record}", file=sys.stderr)
-    return 0
+
+def main(argv: list[str] | None = None) -> int:
+    from program_harness import main as run_program
+    return run_program(__doc__, VARIANTS, "autogen-test-agentchat", run, instrument, argv)
 
 
 if __name__ == "__main__":
