@@ -16,6 +16,10 @@ const (
 	EncodingGzip = "gzip"
 )
 
+// zstdWindow bounds the zstd encoder's history: it keeps about twice this
+// per concurrent encoder (GOMAXPROCS of them).
+const zstdWindow = 1 << 20
+
 // Compressor compresses request bodies. It is safe for concurrent use: the
 // zstd encoder's EncodeAll may run concurrently, and gzip writers are pooled.
 type Compressor struct {
@@ -69,8 +73,13 @@ func (c *Compressor) Compress(encoding string, body []byte) ([]byte, error) {
 // without zstd never allocate its window buffers.
 func (c *Compressor) zstd() (*zstd.Encoder, error) {
 	c.zstdOnce.Do(func() {
-		// SpeedFastest matches the SDK's default level 1.
-		c.zstdEnc, c.zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
+		// SpeedFastest matches the SDK's default level 1. The default 8 MiB
+		// window costs every encoder a 16 MiB history buffer for bodies over
+		// one block, held for the process's life; runs repeat each other
+		// (conversation history) within a request far closer than 1 MiB.
+		c.zstdEnc, c.zstdErr = zstd.NewWriter(nil,
+			zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithWindowSize(zstdWindow))
 		if c.zstdErr != nil {
 			c.zstdErr = fmt.Errorf("zstd: %w", c.zstdErr)
 		}
