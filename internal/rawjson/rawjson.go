@@ -9,16 +9,9 @@
 package rawjson
 
 import (
-	"encoding/json"
 	"iter"
 	"strings"
 )
-
-// Valid reports whether s is one JSON value, as encoding/json accepts it
-// (surrounding whitespace allowed).
-func Valid(s string) bool {
-	return json.Valid([]byte(s))
-}
 
 // IsObject, IsArray, IsString and IsNull tell a value's kind from its first
 // byte; v is a value as yielded by Members or Elements (no leading space).

@@ -20,8 +20,11 @@ import (
 //   - turns.go: agent turns (invoke_agent, or pre-0.6.2 process spans),
 //     speaker selection calls, agent name / conversation id propagation;
 //   - llm.go: openai.chat normalisation and message parsing;
+//   - message_parts.go: in-place reads of message parts (tool calls, answers);
 //   - tools.go: tool arguments/result join;
-//   - payloads.go: the runtime `message` JSON (stop reason, task, answers);
+//   - payloads.go: the runtime `message` JSON (stop reason, task, answers),
+//     read once per payload by payload_reader.go; tool_events.go: the tool
+//     events in it;
 //   - fold.go: team span insertion and plumbing folding;
 //   - grpc_runtime.go: Core API manager runs across worker processes.
 //
@@ -132,6 +135,7 @@ type autogenRewrite struct {
 	teams map[string]*agTeam
 	// teamOrder lists team keys in order of first appearance.
 	teamOrder []string
+	keys      map[teamKeyOf]string // r.teamKey's memo
 	payloads  *agPayloads
 	// runStarts: start times of each run of a team (team_runs.go).
 	runStarts map[string][]pcommon.Timestamp

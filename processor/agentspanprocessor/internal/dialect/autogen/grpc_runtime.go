@@ -71,7 +71,7 @@ func (r *autogenRewrite) findCoreRuns() {
 		if len(turns) == 0 {
 			continue
 		}
-		key := teamKey(n.Span.TraceID(), coreRunPrefix+n.Span.SpanID().String())
+		key := r.teamKey(n.Span.TraceID(), coreRunPrefix+n.Span.SpanID().String())
 		t := r.team(key, "", n.Span.TraceID())
 		t.coreAgent, t.manager = manager, manager
 		r.info[n].teamKey = key

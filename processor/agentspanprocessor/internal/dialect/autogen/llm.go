@@ -100,15 +100,7 @@ func compactJSONString(s string) string {
 // llmToolCalls returns the tool calls a model response asked for, from the
 // current output messages or the legacy gen_ai.completion.* keys.
 func llmToolCalls(n *dialect.Node) []agToolCall {
-	var out []agToolCall
-	for _, m := range parseMessages(n.Attr(attrGenAIOutputMessages)) {
-		for _, p := range messageParts(m) {
-			if rawString(p["type"]) != "tool_call" {
-				continue
-			}
-			out = append(out, agToolCall{id: rawString(p["id"]), name: rawString(p["name"]), args: argsString(p["arguments"])})
-		}
-	}
+	out := messageToolCalls(n.Attr(attrGenAIOutputMessages))
 	for _, c := range legacyIndexed(n.Span.Attributes(), "gen_ai.completion.") {
 		for _, tc := range indexedattr.Group(maps.All(c), "tool_calls.") {
 			out = append(out, agToolCall{id: tc["id"], name: tc["name"], args: compactJSONString(tc["arguments"])})
@@ -117,32 +109,10 @@ func llmToolCalls(n *dialect.Node) []agToolCall {
 	return out
 }
 
-// argsString renders tool arguments as a JSON string (OpenAI sends them as a
-// JSON-encoded string; the current format decodes them into an object).
-func argsString(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return compactJSONString(s)
-	}
-	return compactJSONString(string(raw))
-}
-
 // llmToolResponses returns tool results fed back to the model, by call id.
 func llmToolResponses(n *dialect.Node) map[string]string {
 	out := map[string]string{}
-	for _, m := range parseMessages(n.Attr(attrGenAIInputMessages)) {
-		for _, p := range messageParts(m) {
-			if rawString(p["type"]) != "tool_call_response" {
-				continue
-			}
-			if id := rawString(p["id"]); id != "" {
-				out[id] = rawString(p["response"])
-			}
-		}
-	}
+	messageToolResponses(n.Attr(attrGenAIInputMessages), out)
 	for _, p := range legacyIndexed(n.Span.Attributes(), "gen_ai.prompt.") {
 		if p["role"] == "tool" && p["tool_call_id"] != "" {
 			out[p["tool_call_id"]] = p["content"]
@@ -153,16 +123,8 @@ func llmToolResponses(n *dialect.Node) map[string]string {
 
 // llmAnswerText returns the text of the model's first answer.
 func llmAnswerText(n *dialect.Node) string {
-	var b strings.Builder
-	for _, m := range parseMessages(n.Attr(attrGenAIOutputMessages)) {
-		for _, p := range messageParts(m) {
-			if rawString(p["type"]) == "text" {
-				b.WriteString(rawString(p["content"]))
-			}
-		}
-		if b.Len() > 0 {
-			return b.String()
-		}
+	if text := messageAnswerText(n.Attr(attrGenAIOutputMessages)); text != "" {
+		return text
 	}
 	return n.Attr("gen_ai.completion.0.content")
 }

@@ -141,7 +141,7 @@ func (r *autogenRewrite) applyOpenInferenceTeams() {
 		if ot.stopReason == "" || ot.teamID == "" {
 			continue
 		}
-		base := teamKey(ot.node.Span.TraceID(), ot.teamID)
+		base := r.teamKey(ot.node.Span.TraceID(), ot.teamID)
 		key := base
 		for i, at := range r.runStarts[base] {
 			if at >= ot.node.Span.StartTimestamp() && at <= ot.node.Span.EndTimestamp() {
@@ -169,15 +169,16 @@ func normalizeOpenInferenceLLM(n *dialect.Node) {
 		}
 		putMessages(attrs, attrGenAIOutputMessages, out)
 	}
-	for from, to := range map[string]string{
-		"llm.token_count.prompt":                       "gen_ai.usage.input_tokens",
-		"llm.token_count.completion":                   "gen_ai.usage.output_tokens",
-		"llm.token_count.total":                        "gen_ai.usage.total_tokens",
-		"llm.token_count.prompt_details.cache_read":    "gen_ai.usage.cache_read.input_tokens",
-		"llm.token_count.completion_details.reasoning": "gen_ai.usage.reasoning_tokens",
+	// A slice, not a map: attributes are written in the same order every time.
+	for _, k := range [...]struct{ from, to string }{
+		{"llm.token_count.prompt", "gen_ai.usage.input_tokens"},
+		{"llm.token_count.completion", "gen_ai.usage.output_tokens"},
+		{"llm.token_count.total", "gen_ai.usage.total_tokens"},
+		{"llm.token_count.prompt_details.cache_read", "gen_ai.usage.cache_read.input_tokens"},
+		{"llm.token_count.completion_details.reasoning", "gen_ai.usage.reasoning_tokens"},
 	} {
-		if v, ok := attrs.Get(from); ok {
-			v.CopyTo(attrs.PutEmpty(to))
+		if v, ok := attrs.Get(k.from); ok {
+			v.CopyTo(attrs.PutEmpty(k.to))
 		}
 	}
 	if m := n.Attr("llm.model_name"); m != "" {

@@ -14,10 +14,9 @@ import (
 // before, only base fields, so most of this stays empty there.
 type agPayloads struct {
 	// toolPayloads are the payloads that may hold tool events, in span
-	// order; they are decoded (into toolArgs, toolNames, toolResults) only
-	// when a tool run needs what the LLM spans did not tell: the full decode
-	// is the dialect's main cost and most traces never need it.
-	toolPayloads []string
+	// order; they are read (into toolArgs, toolNames, toolResults) only
+	// when a tool run needs what the LLM spans did not tell.
+	toolPayloads []toolPayload
 	toolsRead    bool
 	toolArgs     map[string]string // call id -> JSON arguments
 	toolNames    map[string]string // call id -> tool name
@@ -46,149 +45,40 @@ func (r *autogenRewrite) parsePayloads() {
 		if len(raw) < 2 || raw[0] != '{' || len(raw) > maxPayloadBytes {
 			continue
 		}
-		// Full decoding is the dialect's main cost: decode only payloads that
-		// can hold what is looked for, and only when asked (tools).
-		if strings.Contains(raw, `"arguments"`) || strings.Contains(raw, `"call_id"`) {
-			p.toolPayloads = append(p.toolPayloads, raw)
-		}
+		// Read only payloads that can hold what is looked for; tool events
+		// are read only when asked (tool_events.go).
+		tool := strings.Contains(raw, `"arguments"`) || strings.Contains(raw, `"call_id"`)
+		// Only a stop message, a task or an agent response of a team run is
+		// read below.
 		key := ""
-		if id := r.info[n].teamID; id != "" {
+		if id := r.info[n].teamID; id != "" && (strings.Contains(raw, `"StopMessage"`) || strings.Contains(raw, `"messages"`) ||
+			strings.Contains(raw, `"response"`) || strings.Contains(raw, `"agent_response"`)) {
 			key = r.runKey(n, id)
 		}
 		if key == "" {
+			if tool {
+				p.toolPayloads = append(p.toolPayloads, toolPayload{raw: raw})
+			}
 			continue
 		}
-		// Only a stop message, a task or an agent response is read below.
-		if !strings.Contains(raw, `"StopMessage"`) && !strings.Contains(raw, `"messages"`) &&
-			!strings.Contains(raw, `"response"`) && !strings.Contains(raw, `"agent_response"`) {
+		pl, ok := readPayload(raw)
+		if !ok {
 			continue
 		}
-		var top map[string]json.RawMessage
-		if json.Unmarshal([]byte(raw), &top) != nil {
-			continue
+		if tool {
+			p.toolPayloads = append(p.toolPayloads, toolPayload{raw: raw, valid: true})
 		}
-		if reason, ok := terminationReason(top); ok && p.termination[key] == "" {
-			p.termination[key] = reason
+		if pl.isStop && p.termination[key] == "" {
+			p.termination[key] = pl.stopReason
 		}
-		if texts := taskTexts(top); len(texts) > 0 && p.task[key] == nil {
+		if texts := pl.taskTexts(); len(texts) > 0 && p.task[key] == nil {
 			p.task[key] = texts
 		}
-		r.notePayload(n, key, top)
-		if agent, text, ok := agentResponse(top); ok {
+		r.notePayload(n, key, &pl)
+		if agent, text, ok := pl.agentResponse(); ok {
 			p.responses = append(p.responses, agAgentResponse{teamKey: key, agent: agent, text: text, at: n.Span.StartTimestamp()})
 		}
 	}
-}
-
-// readTools decodes the tool payloads, once.
-func (p *agPayloads) readTools() {
-	if p.toolsRead {
-		return
-	}
-	p.toolsRead = true
-	for _, raw := range p.toolPayloads {
-		var whole any
-		if json.Unmarshal([]byte(raw), &whole) == nil {
-			p.collectToolEvents(whole, 0)
-		}
-	}
-	p.toolPayloads = nil
-}
-
-// toolArgsOf is the JSON arguments the runtime logged for a tool call.
-func (p *agPayloads) toolArgsOf(callID string) string {
-	p.readTools()
-	return p.toolArgs[callID]
-}
-
-// toolResultOf is the result the runtime logged for a tool call.
-func (p *agPayloads) toolResultOf(callID string) (string, bool) {
-	p.readTools()
-	res, ok := p.toolResults[callID]
-	return res, ok
-}
-
-// collectToolEvents finds FunctionCall {id, name, arguments} and
-// FunctionExecutionResult {call_id, content, ...} objects anywhere in a
-// payload (ToolCallRequestEvent, ToolCallExecutionEvent, summaries, inner
-// messages of agent responses).
-func (p *agPayloads) collectToolEvents(v any, depth int) {
-	if depth > 64 {
-		return
-	}
-	switch x := v.(type) {
-	case []any:
-		for _, e := range x {
-			p.collectToolEvents(e, depth+1)
-		}
-	case map[string]any:
-		id, _ := x["id"].(string)
-		args, hasArgs := x["arguments"].(string)
-		name, _ := x["name"].(string)
-		if id != "" && hasArgs && name != "" {
-			if p.toolArgs[id] == "" {
-				p.toolArgs[id] = compactJSONString(args)
-				p.toolNames[id] = name
-			}
-		}
-		callID, _ := x["call_id"].(string)
-		if content, ok := x["content"].(string); ok && callID != "" {
-			if _, seen := p.toolResults[callID]; !seen {
-				p.toolResults[callID] = content
-			}
-		}
-		for _, e := range x {
-			p.collectToolEvents(e, depth+1)
-		}
-	}
-}
-
-// terminationReason reads GroupChatTermination {message: StopMessage, error}.
-func terminationReason(top map[string]json.RawMessage) (string, bool) {
-	var msg map[string]json.RawMessage
-	if json.Unmarshal(top["message"], &msg) != nil || rawString(msg["type"]) != "StopMessage" {
-		return "", false
-	}
-	return rawString(msg["content"]), true
-}
-
-// taskTexts reads GroupChatStart {messages: [...]} text contents.
-func taskTexts(top map[string]json.RawMessage) []string {
-	var msgs []map[string]json.RawMessage
-	if json.Unmarshal(top["messages"], &msgs) != nil {
-		return nil
-	}
-	var out []string
-	for _, m := range msgs {
-		var s string
-		if json.Unmarshal(m["content"], &s) == nil && s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// agentResponse reads GroupChatAgentResponse: 0.7+ {response, name}, before
-// {agent_response, agent_name}; text only when the payload carries content.
-func agentResponse(top map[string]json.RawMessage) (agent, text string, ok bool) {
-	resp, nameKey := top["response"], "name"
-	if resp == nil {
-		resp, nameKey = top["agent_response"], "agent_name"
-	}
-	var r map[string]json.RawMessage
-	if resp == nil || json.Unmarshal(resp, &r) != nil {
-		return "", "", false
-	}
-	var chat map[string]json.RawMessage
-	if json.Unmarshal(r["chat_message"], &chat) != nil {
-		return "", "", false
-	}
-	agent = rawString(top[nameKey])
-	var s string
-	if json.Unmarshal(chat["content"], &s) != nil {
-		return agent, "", agent != ""
-	}
-	return agent, s, agent != ""
 }
 
 // applyPayloads moves what folded plumbing carried onto kept spans: the stop

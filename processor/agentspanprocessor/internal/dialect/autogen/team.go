@@ -215,6 +215,26 @@ func teamKey(traceID pcommon.TraceID, id string) string {
 	return traceID.String() + "/" + id
 }
 
+type teamKeyOf struct {
+	traceID pcommon.TraceID
+	id      string
+}
+
+// teamKey is the package teamKey, kept per rewrite: it is asked for every
+// span of a team and each key would cost two allocations.
+func (r *autogenRewrite) teamKey(traceID pcommon.TraceID, id string) string {
+	if r.keys == nil {
+		r.keys = map[teamKeyOf]string{}
+	}
+	k := teamKeyOf{traceID, id}
+	if key, ok := r.keys[k]; ok {
+		return key
+	}
+	key := teamKey(traceID, id)
+	r.keys[k] = key
+	return key
+}
+
 // team returns (creating) the team run for key.
 func (r *autogenRewrite) team(key, id string, traceID pcommon.TraceID) *agTeam {
 	if t, ok := r.teams[key]; ok {

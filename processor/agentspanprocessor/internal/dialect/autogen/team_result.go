@@ -80,24 +80,18 @@ func (r *autogenRewrite) ensureResults() *agResults {
 	return r.results
 }
 
-// notePayload is called by parsePayloads for every decoded payload of a team
+// notePayload is called by parsePayloads for every read payload of a team
 // run: it keeps deliveries to participants, inner team results and the
 // stop condition.
-func (r *autogenRewrite) notePayload(n *dialect.Node, key string, top map[string]json.RawMessage) {
+func (r *autogenRewrite) notePayload(n *dialect.Node, key string, p *agPayload) {
 	res := r.ensureResults()
-	var stop map[string]json.RawMessage
-	if json.Unmarshal(top["message"], &stop) == nil && rawString(stop["type"]) == "StopMessage" {
-		if src := rawString(stop["source"]); src != "" && res.stopSource[key] == "" {
-			res.stopSource[key] = src
-		}
+	if p.isStop && p.stopSource != "" && res.stopSource[key] == "" {
+		res.stopSource[key] = p.stopSource
 	}
 	at := n.Span.StartTimestamp()
-	var result map[string]json.RawMessage
-	if top["result"] != nil && json.Unmarshal(top["result"], &result) == nil {
-		tr := agTeamResponse{teamKey: key, name: rawString(top["name"]), messages: payloadMessages(result["messages"]),
-			stopReason: rawString(result["stop_reason"]), at: at}
-		if isManagerProcess(n) { // one copy: every participant gets it too
-			res.teamResponses = append(res.teamResponses, tr)
+	if isManagerProcess(n) { // one copy: every participant gets it too
+		if name, msgs, stop, ok := p.teamResponse(); ok {
+			res.teamResponses = append(res.teamResponses, agTeamResponse{teamKey: key, name: name, messages: msgs, stopReason: stop, at: at})
 		}
 	}
 	if !strings.HasPrefix(n.Name(), "autogen process ") || isManagerProcess(n) {
@@ -107,46 +101,9 @@ func (r *autogenRewrite) notePayload(n *dialect.Node, key string, top map[string
 	if !isAgent {
 		return
 	}
-	var msgs []agMessage
-	switch {
-	case top["messages"] != nil: // GroupChatStart
-		msgs = payloadMessages(top["messages"])
-	case result != nil: // GroupChatTeamResponse
-		msgs = payloadMessages(result["messages"])
-	default: // GroupChatAgentResponse, 0.7+ and before
-		resp := top["response"]
-		if resp == nil {
-			resp = top["agent_response"]
-		}
-		var rm map[string]json.RawMessage
-		if resp != nil && json.Unmarshal(resp, &rm) == nil {
-			msgs = payloadMessages(json.RawMessage("[" + string(rm["chat_message"]) + "]"))
-		}
-	}
-	if len(msgs) > 0 {
+	if msgs := p.delivered(); len(msgs) > 0 {
 		res.deliveries = append(res.deliveries, agDelivery{teamKey: key, agent: agent, at: at, msgs: msgs})
 	}
-}
-
-// payloadMessages reads chat messages {source, content, type}; content-less
-// messages (AutoGen before 0.7.2 serialises only base fields) are skipped.
-func payloadMessages(raw json.RawMessage) []agMessage {
-	var list []map[string]json.RawMessage
-	if len(raw) == 0 || json.Unmarshal(raw, &list) != nil {
-		return nil
-	}
-	var out []agMessage
-	for _, m := range list {
-		if m == nil || m["content"] == nil {
-			continue
-		}
-		text := rawString(m["content"])
-		if text == "" {
-			continue
-		}
-		out = append(out, agMessage{source: rawString(m["source"]), text: strings.ToValidUTF8(text, "\uFFFD")})
-	}
-	return out
 }
 
 // describeTeamResults sets each team span's outputs and result metadata.

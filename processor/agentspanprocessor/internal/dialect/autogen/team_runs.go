@@ -27,7 +27,7 @@ func (r *autogenRewrite) findTeamRuns() {
 		if id == "" {
 			continue
 		}
-		base := teamKey(n.Span.TraceID(), id)
+		base := r.teamKey(n.Span.TraceID(), id)
 		r.runStarts[base] = append(r.runStarts[base], n.Span.StartTimestamp())
 	}
 	for _, starts := range r.runStarts {
@@ -47,7 +47,7 @@ func isRunStart(n *dialect.Node) bool {
 // runKey is the key of the team run span n belongs to: the team key for a
 // team run once, with "#<i>" for the second and later runs in one trace.
 func (r *autogenRewrite) runKey(n *dialect.Node, id string) string {
-	base := teamKey(n.Span.TraceID(), id)
+	base := r.teamKey(n.Span.TraceID(), id)
 	starts := r.runStarts[base]
 	if len(starts) < 2 {
 		return base

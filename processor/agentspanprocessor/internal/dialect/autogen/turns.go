@@ -122,7 +122,7 @@ func (r *autogenRewrite) keyForTurnGroup(parent *dialect.Node, turns []*dialect.
 			return r.runKey(t, id)
 		}
 	}
-	key := teamKey(parent.Span.TraceID(), "parent:"+parent.Span.SpanID().String())
+	key := r.teamKey(parent.Span.TraceID(), "parent:"+parent.Span.SpanID().String())
 	for _, t := range turns {
 		if r.info[t].teamKey == "" {
 			r.info[t].teamKey = key
