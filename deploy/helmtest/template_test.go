@@ -383,6 +383,12 @@ func TestNotesPointAppsAtTheNodeAgent(t *testing.T) {
 			t.Fatalf("NOTES lack %q:\n%s", want, notes)
 		}
 	}
+	kafka := renderNotes(t, "-f", filepath.Join(chartDir, "ci", "kafka-values.yaml"))
+	for _, want := range []string{"Kafka tier", "x-otelcol-langsmith-gateway", "partitions first"} {
+		if !strings.Contains(kafka, want) {
+			t.Fatalf("NOTES with scaleOut.kafka lack %q:\n%s", want, kafka)
+		}
+	}
 }
 
 // Values the chart cannot turn into a working pod fail the render with a message.
