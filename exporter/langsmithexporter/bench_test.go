@@ -94,8 +94,10 @@ func benchRuns(b *testing.B) []*runmap.Run {
 	return e.mapper.Runs(td)
 }
 
-func BenchmarkPlaceMap(b *testing.B) {
-	src := benchTrace(b)
+func BenchmarkPlaceMap(b *testing.B) { benchPlaceMap(b, benchTrace(b)) }
+
+// benchPlaceMap places and maps a copy of src per iteration.
+func benchPlaceMap(b *testing.B, src ptrace.Traces) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.APIKey = "k"
 	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
@@ -119,25 +121,7 @@ func BenchmarkPlaceMap(b *testing.B) {
 // BenchmarkPlaceMapRewritten is BenchmarkPlaceMap on the reference run as the
 // distribution's exporter receives it: rewritten by agent_span (12 runs).
 func BenchmarkPlaceMapRewritten(b *testing.B) {
-	src := tracetest.Rewritten(b, recordings.Reference)
-	cfg := createDefaultConfig().(*Config)
-	cfg.APIKey = "k"
-	e, err := newLangsmithExporter(cfg, exportertest.NewNopSettings(metadata.Type))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		td := ptrace.NewTraces()
-		src.CopyTo(td)
-		b.StartTimer()
-		e.tree.Annotate(td)
-		if len(e.mapper.Runs(td)) == 0 {
-			b.Fatal("no runs")
-		}
-	}
+	benchPlaceMap(b, tracetest.Rewritten(b, recordings.Reference))
 }
 
 func BenchmarkEncodeRuns(b *testing.B) {

@@ -98,47 +98,15 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(dst, '}'), nil
 	case []any:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = appendValue(dst, e, depth+1); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
+		return appendArray(dst, x, depth, appendValue)
 	case []map[string]any:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = appendValue(dst, e, depth+1); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
+		return appendArray(dst, x, depth, func(dst []byte, e map[string]any, depth int) ([]byte, error) {
+			return appendValue(dst, e, depth)
+		})
 	case []string:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = AppendString(dst, e)
-		}
-		return append(dst, ']'), nil
+		return appendArray(dst, x, depth, func(dst []byte, e string, _ int) ([]byte, error) {
+			return AppendString(dst, e), nil
+		})
 	case map[string]string:
 		m := make(map[string]any, len(x))
 		for k, s := range x {
@@ -147,6 +115,25 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		return appendValue(dst, m, depth)
 	}
 	return encodeFallback(dst, v)
+}
+
+// appendArray writes a JSON array (null for a nil slice, as encoding/json
+// does), each element by appendElem one level deeper.
+func appendArray[T any](dst []byte, xs []T, depth int, appendElem func([]byte, T, int) ([]byte, error)) ([]byte, error) {
+	if xs == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, e := range xs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendElem(dst, e, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
 }
 
 // Marshal marshals v without HTML escaping (LangSmith shows the text as
