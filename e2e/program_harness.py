@@ -27,6 +27,28 @@ def parse_args(doc: str, variants: dict[str, str], service_name: str,
     return p.parse_args(argv)
 
 
+def run_and_flush(args: argparse.Namespace, tracer_provider, make_run: Callable[[str], Awaitable[None]],
+                  timeout: float) -> bool:
+    """Runs make_run(base_url) bounded by timeout, against --base-url or the fake server started
+    here, then flushes and shuts the tracer provider down; False when the flush timed out."""
+    fake = None
+    base_url = args.base_url
+    if not base_url:
+        from fake_openai import FakeOpenAI
+        fake = FakeOpenAI(max_duration=300).start()
+        base_url = fake.base_url
+    try:
+        asyncio.run(asyncio.wait_for(make_run(base_url), timeout=timeout))
+    finally:
+        ok = tracer_provider.force_flush(timeout_millis=15000)
+        tracer_provider.shutdown()
+        if fake is not None:
+            fake.stop()
+    if not ok:
+        print("force_flush timed out: spans may be missing", file=sys.stderr)
+    return ok
+
+
 def main(doc: str, variants: dict[str, str], service_name: str,
          run: Callable[[argparse.Namespace, str, Any], Awaitable[None]],
          instrument: Callable[[argparse.Namespace, Any], None] | None = None,
@@ -61,21 +83,8 @@ def main(doc: str, variants: dict[str, str], service_name: str,
     if instrument is not None:
         instrument(args, tracer_provider)
 
-    fake = None
-    base_url = args.base_url
-    if not base_url:
-        from fake_openai import FakeOpenAI
-        fake = FakeOpenAI(max_duration=300).start()
-        base_url = fake.base_url
-    try:
-        asyncio.run(asyncio.wait_for(run(args, base_url, tracer_provider), timeout=RUN_TIMEOUT))
-    finally:
-        ok = tracer_provider.force_flush(timeout_millis=15000)
-        tracer_provider.shutdown()
-        if fake is not None:
-            fake.stop()
-    if not ok:
-        print("force_flush timed out: spans may be missing", file=sys.stderr)
+    if not run_and_flush(args, tracer_provider,
+                         lambda base_url: run(args, base_url, tracer_provider), RUN_TIMEOUT):
         return 1
     if recorder is not None:
         print(f"recorded {len(recorder.spans)} spans to {args.record}", file=sys.stderr)

@@ -38,6 +38,7 @@ sys.path.insert(0, E2E_DIR)
 sys.path.insert(0, PROGRAMS_DIR)
 
 import autogen_team as ref  # noqa: E402  (the reference program's prompts, task and tool)
+from program_harness import run_and_flush  # noqa: E402
 
 # Message handlers are typed from their annotations at class creation, so no postponed
 # annotations (no `from __future__ import annotations`) and these names at module level.
@@ -302,21 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     if record_dir:
         args.record = os.path.join(record_dir, "manager.json")
     provider = setup_tracing(args, SERVICE["manager"])
-    fake = None
-    base_url = args.base_url
-    if not base_url:
-        from fake_openai import FakeOpenAI
-        fake = FakeOpenAI(max_duration=300).start()
-        base_url = fake.base_url
-    try:
-        asyncio.run(asyncio.wait_for(run_manager(args, base_url, record_dir), timeout=RUN_TIMEOUT + 60))
-    finally:
-        ok = provider.force_flush(timeout_millis=15000)
-        provider.shutdown()
-        if fake is not None:
-            fake.stop()
-    if not ok:
-        print("force_flush timed out: spans may be missing", file=sys.stderr)
+    if not run_and_flush(args, provider, lambda base_url: run_manager(args, base_url, record_dir),
+                         RUN_TIMEOUT + 60):
         return 1
     if record_dir:
         paths = [os.path.join(record_dir, f) for f in ("manager.json", *(f"{w}.json" for w in WORKERS))]

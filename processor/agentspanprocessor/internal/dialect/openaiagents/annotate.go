@@ -31,13 +31,7 @@ func (r *rewrite) annotate() {
 			attrs.PutStr(dialect.AttrGenAIWorkflowName, name)
 			attrs.PutStr(dialect.AttrLangsmithSpanKind, "chain")
 		case roleAgent:
-			name := n.Attr(dialect.AttrGenAIAgentName)
-			if name == "" {
-				name = n.Attr(attrOIAgentName)
-			}
-			if name == "" {
-				name = strings.TrimSuffix(n.Name(), ".agent")
-			}
+			name := nameOf(n, dialect.AttrGenAIAgentName, attrOIAgentName, ".agent")
 			n.Span.SetName(name)
 			attrs.PutStr(dialect.AttrGenAIAgentName, name)
 			attrs.PutStr(dialect.AttrGenAIOperation, dialect.OpInvokeAgent)
@@ -51,13 +45,7 @@ func (r *rewrite) annotate() {
 			r.tagAgent(n)
 			attrs.PutStr(dialect.AttrLangsmithSpanKind, "llm")
 		case roleTool:
-			name := n.Attr(dialect.AttrGenAIToolName)
-			if name == "" {
-				name = n.Attr(attrOIToolName)
-			}
-			if name == "" {
-				name = strings.TrimSuffix(n.Name(), ".tool")
-			}
+			name := nameOf(n, dialect.AttrGenAIToolName, attrOIToolName, ".tool")
 			n.Span.SetName(name)
 			attrs.PutStr(dialect.AttrGenAIToolName, name)
 			attrs.PutStr(dialect.AttrGenAIOperation, dialect.OpExecuteTool)
@@ -141,4 +129,16 @@ func copyStr(n *dialect.Node, from, to string) {
 	if v := n.Attr(from); v != "" {
 		n.Span.Attributes().PutStr(to, v)
 	}
+}
+
+// nameOf is an agent's or tool's name in either instrumentation's vocabulary,
+// else the span name without the suffix OpenLLMetry gives it.
+func nameOf(n *dialect.Node, semconvKey, oiKey, suffix string) string {
+	if name := n.Attr(semconvKey); name != "" {
+		return name
+	}
+	if name := n.Attr(oiKey); name != "" {
+		return name
+	}
+	return strings.TrimSuffix(n.Name(), suffix)
 }
