@@ -37,6 +37,10 @@ type Config struct {
 	// RetryOnRefusal paces the re-offers of output the next consumer
 	// refused with a retryable error.
 	RetryOnRefusal RetryOnRefusalConfig `mapstructure:"retry_on_refusal"`
+	// WaitForDelivery makes ConsumeTraces return only once the next consumer
+	// took every span of the request, for receivers that commit what they
+	// read when the call returns (kafka).
+	WaitForDelivery bool `mapstructure:"wait_for_delivery"`
 	// ShutdownTimeout bounds how long Shutdown keeps re-offering output the
 	// next consumer refuses (the shutdown context's deadline too, if earlier).
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`

@@ -37,6 +37,7 @@ func TestLoadConfig(t *testing.T) {
 				StitchLinkedTraces:    false,
 				RetryOnRefusal:        RetryOnRefusalConfig{InitialInterval: 50 * time.Millisecond, MaxInterval: 2 * time.Second},
 				ShutdownTimeout:       20 * time.Second,
+				WaitForDelivery:       true,
 			},
 		},
 	}

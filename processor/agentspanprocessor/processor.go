@@ -152,7 +152,8 @@ func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
 // request with a retryable error when it is not taking any (admission.go).
 // Traces that have to leave early (memory pressure) and late spans are sent
 // before it returns, which pushes back on the sender while the next consumer
-// is busy.
+// is busy. With wait_for_delivery it returns once the next consumer took
+// every span of the request (delivery_wait.go).
 func (p *agentSpanProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	chunks := splitByTrace(td)
 	if len(chunks) == 0 {
@@ -169,9 +170,13 @@ func (p *agentSpanProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	}
 	now := p.now()
 	stalled := p.out.stalled(now)
+	var w *deliveryWait
+	if p.cfg.WaitForDelivery {
+		w = newDeliveryWait(chunks)
+	}
 	var out []emission
 	for _, c := range chunks {
-		out = append(out, p.buf.add(c, now)...)
+		out = append(out, p.buf.add(c, now, w)...)
 	}
 	if p.shutdown {
 		out = append(out, p.buf.flushAll(reasonShutdown)...)
@@ -186,6 +191,9 @@ func (p *agentSpanProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		p.wake()
 	default:
 		p.drain()
+	}
+	if w != nil {
+		return p.awaitDelivery(ctx, w)
 	}
 	return nil
 }

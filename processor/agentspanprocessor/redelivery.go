@@ -40,6 +40,9 @@ type outboxItem struct {
 	spans    int
 	bytes    int64
 	refusals int
+	// waits are released once the next consumer took (or refused for good)
+	// the item (delivery_wait.go).
+	waits []*deliveryWait
 }
 
 // outbox is the ordered output not yet taken by the next consumer. It is
@@ -60,7 +63,7 @@ type outbox struct {
 }
 
 func (o *outbox) push(e emission) {
-	it := &outboxItem{e: e, spans: e.spans}
+	it := &outboxItem{e: e, spans: e.spans, waits: e.waits}
 	if e.kind == emitTrace {
 		for _, m := range e.members {
 			it.bytes += m.bytes
@@ -98,12 +101,41 @@ func (o *outbox) retryIn(now time.Time) time.Duration {
 	return o.delay
 }
 
-// head returns the item to offer now, if any is due.
-func (o *outbox) head(now time.Time) (*outboxItem, bool) {
+// maxOfferSpans bounds the spans of the items joined into one offer.
+const maxOfferSpans = 8192
+
+// ready returns the items to offer now as one, if any is due: the head, and
+// with join the items behind it up to maxOfferSpans. Joining them lets a
+// consumer that answers only once the data is sent (a sending_queue with
+// wait_for_result, under wait_for_delivery) send a batch per round trip
+// instead of one trace; otherwise each output holds one trace.
+func (o *outbox) ready(now time.Time, join bool) ([]*outboxItem, bool) {
 	if len(o.items) == 0 || (o.waiting() && now.Before(o.retryAt)) {
 		return nil, false
 	}
-	return o.items[0], true
+	n, spans := 1, o.items[0].spans
+	for join && n < len(o.items) && spans+o.items[n].spans <= maxOfferSpans {
+		spans += o.items[n].spans
+		n++
+	}
+	return o.items[:n:n], true
+}
+
+// join replaces the first n items, built, by one item holding all of them.
+func (o *outbox) join(n int) {
+	if n < 2 {
+		return
+	}
+	head := o.items[0]
+	rs := head.td.ResourceSpans()
+	for _, it := range o.items[1:n] {
+		it.td.ResourceSpans().MoveAndAppendTo(rs)
+		head.spans += it.spans
+		head.bytes += it.bytes
+		head.waits = append(head.waits, it.waits...)
+	}
+	clear(o.items[1:n])
+	o.items = append(o.items[:1], o.items[n:]...)
 }
 
 // drain offers queued output in order until the outbox is empty or the next
@@ -114,7 +146,7 @@ func (p *agentSpanProcessor) drain() (wait time.Duration, held bool) {
 	for {
 		p.mu.Lock()
 		now := p.now()
-		it, ok := p.out.head(now)
+		items, ok := p.out.ready(now, p.cfg.WaitForDelivery)
 		if !ok {
 			wait, held = p.out.retryIn(now), len(p.out.items) > 0
 			p.mu.Unlock()
@@ -123,6 +155,13 @@ func (p *agentSpanProcessor) drain() (wait time.Duration, held bool) {
 		p.out.offerStart = now
 		p.mu.Unlock()
 
+		for _, it := range items {
+			p.ensureBuilt(it)
+		}
+		p.mu.Lock()
+		p.out.join(len(items))
+		it := p.out.items[0]
+		p.mu.Unlock()
 		err := p.offer(it)
 
 		p.mu.Lock()
@@ -132,17 +171,22 @@ func (p *agentSpanProcessor) drain() (wait time.Duration, held bool) {
 	}
 }
 
-// offer builds an item on its first offer and hands it to the next consumer.
-func (p *agentSpanProcessor) offer(it *outboxItem) error {
-	if !it.built {
-		it.td, it.built = p.build(it.e), true
-		it.e = emission{} // the members' data now lives in it.td
-		n := it.td.SpanCount()
-		p.mu.Lock()
-		p.out.spans += n - it.spans
-		p.mu.Unlock()
-		it.spans = n
+// ensureBuilt builds an item before its first offer.
+func (p *agentSpanProcessor) ensureBuilt(it *outboxItem) {
+	if it.built {
+		return
 	}
+	it.td, it.built = p.build(it.e), true
+	it.e = emission{} // the members' data now lives in it.td
+	n := it.td.SpanCount()
+	p.mu.Lock()
+	p.out.spans += n - it.spans
+	it.spans = n
+	p.mu.Unlock()
+}
+
+// offer hands a built item to the next consumer.
+func (p *agentSpanProcessor) offer(it *outboxItem) error {
 	if it.spans == 0 {
 		return nil
 	}
@@ -166,6 +210,7 @@ func (p *agentSpanProcessor) settleLocked(it *outboxItem, err error) {
 	switch {
 	case err == nil:
 		p.out.pop()
+		releaseAll(it.waits, nil)
 		p.signalRoomLocked()
 		p.telemetry.ProcessorAgentSpanSpansEmitted.Add(ctx, n)
 		if p.out.waiting() {
@@ -174,6 +219,9 @@ func (p *agentSpanProcessor) settleLocked(it *outboxItem, err error) {
 		p.out.retryAt, p.out.delay = time.Time{}, p.cfg.RetryOnRefusal.InitialInterval
 	case consumererror.IsPermanent(err):
 		p.out.pop()
+		// Resending would meet the same answer: the waiting requests end
+		// with it, as a permanent error.
+		releaseAll(it.waits, err)
 		p.signalRoomLocked()
 		p.telemetry.ProcessorAgentSpanNextConsumerErrors.Add(ctx, n)
 		p.countDropped(dropPermanent, n)
@@ -224,6 +272,7 @@ func (p *agentSpanProcessor) dropHeld(cause error) {
 	defer p.mu.Unlock()
 	outputs, spans := len(p.out.items), int64(p.out.spans)
 	for len(p.out.items) > 0 {
+		releaseAll(p.out.items[0].waits, errNotSent)
 		p.out.pop()
 	}
 	p.out.retryAt = time.Time{}

@@ -32,6 +32,8 @@ type bufferedTrace struct {
 	group   *traceGroup
 	// parents tracks missing parents for the completion grace (trace_completion.go).
 	parents parentTracking
+	// waits are the requests waiting for these spans to leave (delivery_wait.go).
+	waits []*deliveryWait
 }
 
 // traceGroup is the unit of completion and emission: one trace, or several
@@ -68,6 +70,8 @@ type emission struct {
 	target *emittedTrace
 	// rootParents (emitLate) gives stitched secondary roots their parent.
 	rootParents map[pcommon.SpanID]pcommon.SpanID
+	// waits are the requests waiting for these spans to leave.
+	waits []*deliveryWait
 }
 
 // traceBuffer is the processor's state. It is not safe for concurrent use:
@@ -97,13 +101,20 @@ func newTraceBuffer(cfg *Config) *traceBuffer {
 }
 
 // add takes one trace's chunk of a request. The chunk's data is moved into
-// the buffer or into a returned emission.
-func (b *traceBuffer) add(c traceChunk, now time.Time) []emission {
+// the buffer or into a returned emission, together with w, the request's
+// wait for delivery (nil unless wait_for_delivery).
+func (b *traceBuffer) add(c traceChunk, now time.Time, w *deliveryWait) []emission {
+	var waits []*deliveryWait
+	if w != nil {
+		waits = []*deliveryWait{w}
+	}
 	if c.traceID.IsEmpty() {
-		return []emission{{kind: emitPassthrough, data: c.data, spans: c.spans}}
+		return []emission{{kind: emitPassthrough, data: c.data, spans: c.spans, waits: waits}}
 	}
 	if target, ok := b.cache.get(c.traceID); ok {
-		return []emission{b.lateEmission(c.traceID, c.data, c.spans, target)}
+		e := b.lateEmission(c.traceID, c.data, c.spans, target)
+		e.waits = waits
+		return []emission{e}
 	}
 
 	t := b.traces[c.traceID]
@@ -112,6 +123,7 @@ func (b *traceBuffer) add(c traceChunk, now time.Time) []emission {
 	}
 	var out []emission
 	newLinks := b.noteRoots(t, c.data)
+	t.waits = append(t.waits, waits...)
 	t.bytes += c.bytes
 	b.bytes += c.bytes
 	c.data.ResourceSpans().MoveAndAppendTo(t.data.ResourceSpans())
@@ -207,7 +219,19 @@ func (b *traceBuffer) emitGroup(g *traceGroup, reason string) emission {
 		b.forget(m)
 		b.cache.add(m.id, target)
 	}
-	return emission{kind: emitTrace, reason: reason, members: g.members, spans: g.spans, target: target}
+	return emission{kind: emitTrace, reason: reason, members: g.members, spans: g.spans, target: target,
+		waits: collectWaits(g.members)}
+}
+
+// withdrawGroup removes a group from the buffer without emitting it or
+// remembering it as emitted: its spans will be sent again (delivery_wait.go).
+func (b *traceBuffer) withdrawGroup(g *traceGroup) []*bufferedTrace {
+	b.order.Remove(g.elem)
+	g.elem = nil
+	for _, m := range g.members {
+		b.forget(m)
+	}
+	return g.members
 }
 
 // forget drops a member from the buffer's indexes and counters.

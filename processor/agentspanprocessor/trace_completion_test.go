@@ -21,7 +21,7 @@ func graceConfig() *Config {
 func addAt(b *traceBuffer, now time.Time, spans ...testSpan) []emission {
 	var out []emission
 	for _, c := range splitByTrace(buildTraces(spans...)) {
-		out = append(out, b.add(c, now)...)
+		out = append(out, b.add(c, now, nil)...)
 	}
 	return out
 }

@@ -103,7 +103,7 @@ func (b *traceBuffer) emitGroupAsLate(g *traceGroup, target *emittedTrace) []emi
 	}
 	// One emission for the whole group, after aliasing every member, so that
 	// links and parents between members resolve whatever their order.
-	merged := emission{kind: emitLate, data: ptrace.NewTraces(), target: target}
+	merged := emission{kind: emitLate, data: ptrace.NewTraces(), target: target, waits: collectWaits(g.members)}
 	for _, m := range g.members {
 		e := b.lateEmission(m.id, m.data, m.spans, target)
 		for root, parent := range e.rootParents {

@@ -37,6 +37,7 @@ type TelemetryBuilder struct {
 	ProcessorAgentSpanSpansFolded            metric.Int64Counter
 	ProcessorAgentSpanSpansInBuffer          metric.Int64UpDownCounter
 	ProcessorAgentSpanSpansRefused           metric.Int64Counter
+	ProcessorAgentSpanSpansWithdrawn         metric.Int64Counter
 	ProcessorAgentSpanTracesEmitted          metric.Int64Counter
 	ProcessorAgentSpanTracesInBuffer         metric.Int64UpDownCounter
 	ProcessorAgentSpanTracesStitched         metric.Int64Counter
@@ -134,6 +135,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorAgentSpanSpansRefused, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_spans_refused",
 		metric.WithDescription("Spans refused at the door (a retryable error to the receiver) because the buffer was full. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanSpansWithdrawn, err = builder.meter.Int64Counter(
+		"otelcol_processor_agent_span_spans_withdrawn",
+		metric.WithDescription("Buffered spans withdrawn because a request waiting for their delivery (wait_for_delivery) gave up; its sender reads or sends them again. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

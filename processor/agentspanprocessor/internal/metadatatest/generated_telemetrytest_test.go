@@ -30,6 +30,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAgentSpanSpansFolded.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansInBuffer.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansRefused.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanSpansWithdrawn.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesEmitted.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesInBuffer.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesStitched.Add(context.Background(), 1)
@@ -64,6 +65,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanSpansRefused(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanSpansWithdrawn(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanTracesEmitted(t, testTel,
