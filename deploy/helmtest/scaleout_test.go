@@ -107,10 +107,21 @@ func TestScaleOutKafkaTier(t *testing.T) {
 	for path, want := range map[string]any{
 		"group_id": "x-otelcol-langsmith-gateway", "initial_offset": "earliest", "message_marking.after": true,
 		"message_marking.on_error": false, "traces.encoding": "otlp_proto",
+		"partition_processing.independent": true, "partition_processing.max_in_flight.window": "cross_fetch",
+		"partition_processing.max_in_flight.records": float64(4096),
 	} {
 		if got := lookup(recv, strings.Split(path, ".")...); got != want {
 			t.Errorf("gateway receivers.kafka.%s = %v, want %v", path, got, want)
 		}
+	}
+	// An offset is committed only once its runs were sent: agent_span waits
+	// for the exporter, which waits for LangSmith; no queue on the pod's disk.
+	if got := lookup(gw, "processors", "agent_span", "wait_for_delivery"); got != true {
+		t.Errorf("gateway agent_span.wait_for_delivery = %v, want true", got)
+	}
+	queue := lookup(gw, "exporters", "langsmith", "sending_queue")
+	if got := lookup(queue, "wait_for_result"); got != true || lookup(queue, "storage") != nil {
+		t.Errorf("gateway sending_queue %v: want wait_for_result and no storage", queue)
 	}
 	if got := lookup(recv, "traces", "topics"); !reflect.DeepEqual(got, []any{"spans"}) {
 		t.Errorf("gateway topics: %v", got)

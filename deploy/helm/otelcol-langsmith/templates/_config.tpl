@@ -15,8 +15,9 @@ auth:
 {{- end }}
 
 {{- define "otelcol-langsmith.generatedConfig" -}}
-{{- $persist := .Values.persistence.enabled }}
 {{- $gateway := .kafkaGateway }}
+{{- /* A gateway's durable store is Kafka itself: it commits only what was sent. */}}
+{{- $persist := and .Values.persistence.enabled (not $gateway) }}
 {{- $forward := include "otelcol-langsmith.forwardOnly" . }}
 {{- $auth := and .Values.receiverAuth.enabled (not $gateway) }}
 {{- $kafka := .Values.scaleOut.kafka }}
@@ -30,11 +31,23 @@ receivers:
     group_id: {{ include "otelcol-langsmith.kafkaGroupId" . | quote }}
     # A new group starts at the oldest span kept, not after what is waiting.
     initial_offset: earliest
-    # Offsets are committed once the pipeline took the span; refusals
-    # (memory_limiter, agent_span's budget) are retried, not skipped.
+    # An offset is committed only once the runs of every span up to it were
+    # sent (agent_span wait_for_delivery, exporter wait_for_result): a killed
+    # gateway loses nothing, the partition's next owner reads it again.
+    # Refusals (memory_limiter, agent_span's budget) are retried, not
+    # skipped; a permanent refusal is final.
     message_marking:
       after: true
       on_error: false
+      on_permanent_error: true
+    # The records of a partition wait in agent_span until their traces are
+    # complete: run many at once and commit the completed prefix.
+    partition_processing:
+      independent: true
+      max_in_flight:
+        records: {{ $kafka.gateway.recordsInFlight }}
+        bytes: {{ $kafka.gateway.bytesInFlight }}
+        window: cross_fetch
     error_backoff:
       enabled: true
       initial_interval: 100ms
@@ -62,6 +75,7 @@ processors:
   # longer than on one node before taking a trace as complete.
   agent_span:
     completion_grace: 1s
+    wait_for_delivery: true
   {{- else if not $forward }}
   agent_span: {}
   {{- end }}
@@ -106,7 +120,11 @@ exporters:
         {{- end }}
       {{- end }}
     {{- end }}
-    {{- if $persist }}
+    {{- if $gateway }}
+    # Answer agent_span once the runs are sent, not once they are queued.
+    sending_queue:
+      wait_for_result: true
+    {{- else if $persist }}
     sending_queue:
       storage: file_storage
     {{- end }}
