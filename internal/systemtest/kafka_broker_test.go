@@ -20,11 +20,12 @@ import (
 // kafkaBroker is a single-node Apache Kafka in KRaft mode (broker and
 // controller in one JVM) on loopback ports, its log in a temp dir.
 type kafkaBroker struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	addr    string // the client listener, host:port
-	logPath string
-	exited  chan struct{}
+	t         *testing.T
+	cmd       *exec.Cmd
+	addr      string // the client listener, host:port
+	propsPath string
+	logPath   string
+	exited    chan struct{}
 }
 
 // kafkaLibs is the folder of the broker's jars (make kafka fetches them).
@@ -80,22 +81,7 @@ func startKafka(t *testing.T) *kafkaBroker {
 	if out, err := format.CombinedOutput(); err != nil {
 		t.Fatalf("kafka storage format: %v\n%s", err, out)
 	}
-	b := &kafkaBroker{t: t, addr: addr, logPath: filepath.Join(dir, "broker.log"), exited: make(chan struct{})}
-	logFile, err := os.Create(b.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A small heap: one node, a few MB of spans.
-	b.cmd = exec.Command("java", "-Xms256m", "-Xmx512m", "-cp", cp, "kafka.Kafka", propsPath)
-	b.cmd.Stdout, b.cmd.Stderr = logFile, logFile
-	if err := b.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		_ = b.cmd.Wait()
-		logFile.Close()
-		close(b.exited)
-	}()
+	b := &kafkaBroker{t: t, addr: addr, propsPath: propsPath, logPath: filepath.Join(dir, "broker.log")}
 	t.Cleanup(func() {
 		b.kill()
 		if t.Failed() {
@@ -103,6 +89,31 @@ func startKafka(t *testing.T) *kafkaBroker {
 			t.Logf("kafka log (tail):\n%s", tail(string(out), 40))
 		}
 	})
+	b.launch(t)
+	t.Logf("kafka %s: formatted and listening after %s", addr, time.Since(start).Round(100*time.Millisecond))
+	return b
+}
+
+// launch starts the broker JVM on its log dir and waits until it listens.
+func (b *kafkaBroker) launch(t *testing.T) {
+	t.Helper()
+	b.exited = make(chan struct{})
+	logFile, err := os.OpenFile(b.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A small heap: one node, a few MB of spans.
+	b.cmd = exec.Command("java", "-Xms256m", "-Xmx512m", "-cp", filepath.Join(kafkaLibs(t), "*"), "kafka.Kafka", b.propsPath)
+	b.cmd.Stdout, b.cmd.Stderr = logFile, logFile
+	if err := b.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := b.exited
+	go func() {
+		_ = b.cmd.Wait()
+		logFile.Close()
+		close(exited)
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for !b.listening() {
 		select {
@@ -116,8 +127,14 @@ func startKafka(t *testing.T) *kafkaBroker {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Logf("kafka %s: formatted and listening after %s", addr, time.Since(start).Round(100*time.Millisecond))
-	return b
+}
+
+// restart starts a killed broker again on the same log dir.
+func (b *kafkaBroker) restart(t *testing.T) {
+	t.Helper()
+	start := time.Now()
+	b.launch(t)
+	t.Logf("kafka restarted, listening after %s", time.Since(start).Round(100*time.Millisecond))
 }
 
 // createTopic creates a topic with Kafka's own kafka-topics tool.
@@ -142,6 +159,9 @@ func (b *kafkaBroker) listening() bool {
 
 // kill sends SIGKILL and waits for the JVM to be gone.
 func (b *kafkaBroker) kill() {
+	if b.exited == nil {
+		return
+	}
 	select {
 	case <-b.exited:
 		return

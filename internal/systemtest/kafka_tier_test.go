@@ -98,7 +98,7 @@ func sendSplit(t *testing.T, input []splitTrace, urls [2]string) {
 
 // singleCollectorTree is the reference: one collector (examples/local.yaml)
 // given every trace whole, as when all its agents run on one node.
-func singleCollectorTree(t *testing.T, input []splitTrace) (string, int) {
+func singleCollectorTree(t *testing.T, input []splitTrace) (string, []langsmithtest.Run) {
 	t.Helper()
 	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: serverKey})
 	p := newPorts(t)
@@ -114,7 +114,7 @@ func singleCollectorTree(t *testing.T, input []splitTrace) (string, int) {
 	waitForStableRuns(t, srv, 2*time.Minute)
 	col.terminate(30 * time.Second)
 	assertClean(t, srv)
-	return srv.Tree(), len(srv.Runs())
+	return srv.Tree(), srv.Runs()
 }
 
 // waitForStableRuns waits until runs stop arriving (3 s without a new one).
@@ -147,37 +147,50 @@ func assertClean(t *testing.T, srv *langsmithtest.Server) {
 
 // kafkaTier is a running Kafka tier: a broker, gateways, agents.
 type kafkaTier struct {
-	broker   *kafkaBroker
-	gateways []*collectorProcess
+	broker *kafkaBroker
+	srv    *langsmithtest.Server
+	// idleTimeout is the gateways' agent_span idle_timeout.
+	idleTimeout string
+	gateways    []*collectorProcess
 	agents   []*collectorProcess
 	urls     [2]string
 }
 
-// startKafkaTier starts a broker with the topic, the gateways of one consumer
-// group (examples/kafka-gateway.yaml) and waits until each holds partitions,
-// then two agents (examples/kafka-agent.yaml) with their queues on disk.
-func startKafkaTier(t *testing.T, srv *langsmithtest.Server, gateways int) *kafkaTier {
+// startGateway starts gateway i (examples/kafka-gateway.yaml) of the tier's
+// consumer group, in place of any earlier one, and waits until it holds
+// partitions.
+func (k *kafkaTier) startGateway(t *testing.T, i int) {
 	t.Helper()
-	k := &kafkaTier{broker: startKafka(t)}
+	p := newPorts(t)
+	g := startCollectorWith(t, fmt.Sprintf("gateway-%d", i),
+		[]string{exampleConfig(t, "kafka-gateway.yaml"), metricsConfig(p.metrics)},
+		[]string{
+			"KAFKA_BROKER=" + k.broker.addr, "KAFKA_TOPIC=" + scaleTopic,
+			"KAFKA_GROUP=scale-test", "HEALTH_ENDPOINT=" + collectortest.Endpoint(p.health),
+			"LANGSMITH_ENDPOINT=" + k.srv.URL(), "LANGSMITH_API_KEY=" + serverKey, "LANGSMITH_PROJECT=" + scaleProject,
+			"AGENT_SPAN_IDLE_TIMEOUT=" + k.idleTimeout,
+		}, p.health, p.metrics)
+	if i < len(k.gateways) {
+		k.gateways[i] = g
+	} else {
+		k.gateways = append(k.gateways, g)
+	}
+	waitFor(t, fmt.Sprintf("gateway %d to be assigned partitions", i), 60*time.Second, func() bool {
+		return logContains(g, "new group session begun", `"added": "`+scaleTopic+"[")
+	})
+}
+
+// startKafkaTier starts a broker with the topic, the gateways of one consumer
+// group, then two agents (examples/kafka-agent.yaml) with their queues on disk.
+func startKafkaTier(t *testing.T, srv *langsmithtest.Server, gateways int, idleTimeout string) *kafkaTier {
+	t.Helper()
+	k := &kafkaTier{broker: startKafka(t), srv: srv, idleTimeout: idleTimeout}
 	start := time.Now()
 	k.broker.createTopic(t, scaleTopic, scalePartitions)
 	t.Logf("topic %s with %d partitions created in %s", scaleTopic, scalePartitions, time.Since(start).Round(100*time.Millisecond))
 	common := []string{"KAFKA_BROKER=" + k.broker.addr, "KAFKA_TOPIC=" + scaleTopic}
 	for i := range gateways {
-		p := newPorts(t)
-		k.gateways = append(k.gateways, startCollectorWith(t, fmt.Sprintf("gateway-%d", i),
-			[]string{exampleConfig(t, "kafka-gateway.yaml"), metricsConfig(p.metrics)},
-			append([]string{
-				"KAFKA_GROUP=scale-test", "HEALTH_ENDPOINT=" + collectortest.Endpoint(p.health),
-				"LANGSMITH_ENDPOINT=" + srv.URL(), "LANGSMITH_API_KEY=" + serverKey, "LANGSMITH_PROJECT=" + scaleProject,
-				// Both halves of a trace are adjacent in one partition: 2 s is ample.
-				"AGENT_SPAN_IDLE_TIMEOUT=2s",
-			}, common...), p.health, p.metrics))
-	}
-	for i, g := range k.gateways {
-		waitFor(t, fmt.Sprintf("gateway %d to be assigned partitions", i), 60*time.Second, func() bool {
-			return logContains(g, "new group session begun", `"added": "`+scaleTopic+"[")
-		})
+		k.startGateway(t, i)
 	}
 	for i := range 2 {
 		p := newPorts(t)
@@ -200,13 +213,15 @@ func startKafkaTier(t *testing.T, srv *langsmithtest.Server, gateways int) *kafk
 // whole trace makes of it.
 func TestKafkaTierRebuildsWholeTraces(t *testing.T) {
 	input := scaleInput(t, scaleRecordings(t), 3)
-	want, wantRuns := singleCollectorTree(t, input)
+	want, wantList := singleCollectorTree(t, input)
+	wantRuns := len(wantList)
 	if wantRuns < len(input) {
 		t.Fatalf("the single collector made %d runs of %d traces", wantRuns, len(input))
 	}
 
 	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: serverKey})
-	k := startKafkaTier(t, srv, 2)
+	// Both halves of a trace are adjacent in one partition: 2 s is ample.
+	k := startKafkaTier(t, srv, 2, "2s")
 	start := time.Now()
 	sendSplit(t, input, k.urls)
 	waitForStableRuns(t, srv, 2*time.Minute)
