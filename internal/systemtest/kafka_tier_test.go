@@ -152,8 +152,8 @@ type kafkaTier struct {
 	// idleTimeout is the gateways' agent_span idle_timeout.
 	idleTimeout string
 	gateways    []*collectorProcess
-	agents   []*collectorProcess
-	urls     [2]string
+	agents      []*collectorProcess
+	urls        [2]string
 }
 
 // startGateway starts gateway i (examples/kafka-gateway.yaml) of the tier's
