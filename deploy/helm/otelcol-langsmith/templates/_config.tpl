@@ -72,9 +72,11 @@ processors:
     spike_limit_percentage: {{ .Values.memoryLimiter.spikeLimitPercentage }}
   {{- if $gateway }}
   # A trace's spans come through several agents' queues: wait a little
-  # longer than on one node before taking a trace as complete.
+  # longer than on one node before taking a trace as complete, and ride out
+  # a broker outage before emitting a trace with missing parents.
   agent_span:
     completion_grace: 1s
+    idle_timeout: 30s
     wait_for_delivery: true
   {{- else if not $forward }}
   agent_span: {}
