@@ -77,16 +77,24 @@ func skipSpace(s string, i int) int {
 }
 
 // skipString returns the index just past the string token starting at i.
+// It jumps from quote to quote with strings.IndexByte (vectorised: message
+// texts are long) and checks each quote's escape by the backslashes before it.
 func skipString(s string, i int) int {
-	for i++; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	for i++; ; {
+		q := strings.IndexByte(s[i:], '"')
+		if q < 0 {
+			return len(s)
 		}
+		j := i + q
+		k := j
+		for k > i && s[k-1] == '\\' {
+			k--
+		}
+		if (j-k)%2 == 0 { // an even run of backslashes escapes only itself
+			return j + 1
+		}
+		i = j + 1
 	}
-	return len(s)
 }
 
 // skipValue returns the index just past the value starting at i.

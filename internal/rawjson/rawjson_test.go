@@ -128,3 +128,31 @@ func FuzzReaders(f *testing.F) {
 		assert.Equal(t, decodeStd(t, s), decodeRaw(t, strings.TrimSpace(s)))
 	})
 }
+
+// TestSkipStringMatchesByteLoop checks the quote-to-quote skipString against
+// the byte-at-a-time loop it replaced, on strings dense in quotes and
+// backslashes, terminated or not.
+func TestSkipStringMatchesByteLoop(t *testing.T) {
+	byteLoop := func(s string, i int) int {
+		for i++; i < len(s); i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
+			}
+		}
+		return len(s)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte{'"', '\\', 'a', 'n'}
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(12))
+		b[0] = '"'
+		for i := 1; i < len(b); i++ {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		require.Equal(t, byteLoop(s, 0), skipString(s, 0), "%q", s)
+	}
+}
