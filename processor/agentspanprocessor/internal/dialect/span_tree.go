@@ -1,7 +1,8 @@
 package dialect
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -56,15 +57,20 @@ type Tree struct {
 
 // NewTree indexes td. Parent ids that form a cycle are cut (the span that
 // closes the cycle becomes a root) so every walk up the tree terminates.
+// The nodes, their children and the index are allocated up front in a few
+// blocks: a tree is built for every emitted trace.
 func NewTree(td ptrace.Traces) *Tree {
-	t := &Tree{td: td, ByID: map[pcommon.SpanID]*Node{}}
+	count := td.SpanCount()
+	t := &Tree{td: td, Nodes: make([]*Node, 0, count), ByID: make(map[pcommon.SpanID]*Node, count)}
+	block := make([]Node, count)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			ss := rs.ScopeSpans().At(j)
 			for k := 0; k < ss.Spans().Len(); k++ {
-				n := &Node{Span: ss.Spans().At(k), Scope: ss, Res: rs, order: len(t.Nodes)}
+				n := &block[len(t.Nodes)]
+				*n = Node{Span: ss.Spans().At(k), Scope: ss, Res: rs, order: len(t.Nodes)}
 				t.Nodes = append(t.Nodes, n)
 				id := n.Span.SpanID()
 				if id.IsEmpty() {
@@ -94,6 +100,30 @@ func NewTree(td ptrace.Traces) *Tree {
 		n.Parent = p
 	}
 	t.breakCycles()
+	t.linkChildren()
+	return t
+}
+
+// linkChildren fills every node's Children, ordered by start time, from one
+// shared block cut to each node's exact count (full slice expressions: a
+// later append reallocates instead of overwriting a sibling's children).
+func (t *Tree) linkChildren() {
+	counts := make([]int32, len(t.Nodes))
+	linked := 0
+	for _, n := range t.Nodes {
+		if n.Parent != nil {
+			counts[n.Parent.order]++
+			linked++
+		}
+	}
+	block := make([]*Node, linked)
+	at := 0
+	for _, n := range t.Nodes {
+		if c := int(counts[n.order]); c > 0 {
+			n.Children = block[at : at : at+c]
+			at += c
+		}
+	}
 	for _, n := range t.Nodes {
 		if n.Parent != nil {
 			n.Parent.Children = append(n.Parent.Children, n)
@@ -102,7 +132,6 @@ func NewTree(td ptrace.Traces) *Tree {
 	for _, n := range t.Nodes {
 		SortByStart(n.Children)
 	}
-	return t
 }
 
 // breakCycles cuts the parent link of one span of every parent-id cycle.
@@ -112,14 +141,16 @@ func (t *Tree) breakCycles() {
 		active    = 1
 		done      = 2
 	)
-	state := make(map[*Node]int, len(t.Nodes))
+	// Indexed by Node.order, which NewTree numbers from 0.
+	state := make([]uint8, len(t.Nodes))
+	var path []*Node
 	for _, start := range t.Nodes {
-		var path []*Node
+		path = path[:0]
 		n := start
-		for n != nil && state[n] == unvisited {
-			state[n] = active
+		for n != nil && state[n.order] == unvisited {
+			state[n.order] = active
 			path = append(path, n)
-			if n.Parent != nil && state[n.Parent] == active {
+			if n.Parent != nil && state[n.Parent.order] == active {
 				// n closes a cycle: make it a root.
 				n.Parent = nil
 				n.Span.SetParentSpanID(pcommon.NewSpanIDEmpty())
@@ -128,19 +159,19 @@ func (t *Tree) breakCycles() {
 			n = n.Parent
 		}
 		for _, p := range path {
-			state[p] = done
+			state[p.order] = done
 		}
 	}
 }
 
 // SortByStart orders spans by start time, then by input order.
 func SortByStart(ns []*Node) {
-	sort.SliceStable(ns, func(i, j int) bool {
-		si, sj := ns[i].Span.StartTimestamp(), ns[j].Span.StartTimestamp()
-		if si != sj {
-			return si < sj
+	// slices, not sort.SliceStable: no reflection and no allocation.
+	slices.SortStableFunc(ns, func(a, b *Node) int {
+		if c := cmp.Compare(a.Span.StartTimestamp(), b.Span.StartTimestamp()); c != 0 {
+			return c
 		}
-		return ns[i].order < ns[j].order
+		return cmp.Compare(a.order, b.order)
 	})
 }
 

@@ -150,10 +150,11 @@ type autogenRewrite struct {
 }
 
 func newAutogenRewrite(t *dialect.Tree, opts dialect.Options) *autogenRewrite {
-	r := &autogenRewrite{tree: t, opts: opts, info: map[*dialect.Node]*agSpan{}, teams: map[string]*agTeam{},
+	r := &autogenRewrite{tree: t, opts: opts, info: make(map[*dialect.Node]*agSpan, len(t.Nodes)), teams: map[string]*agTeam{},
 		callCache: map[*dialect.Node][]agToolCall{}, respCache: map[*dialect.Node]map[string]string{}}
-	for _, n := range t.Nodes {
-		r.info[n] = &agSpan{}
+	block := make([]agSpan, len(t.Nodes)) // one allocation, not one per span
+	for i, n := range t.Nodes {
+		r.info[n] = &block[i]
 	}
 	return r
 }

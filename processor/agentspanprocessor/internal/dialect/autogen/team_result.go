@@ -1,8 +1,9 @@
 package autogen
 
 import (
+	"cmp"
 	"encoding/json"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -283,5 +284,5 @@ func putMessages(attrs pcommon.Map, key string, msgs []map[string]any) {
 // sortDeliveries orders deliveries by time (payload spans are read in
 // input order).
 func sortDeliveries(ds []agDelivery) {
-	sort.SliceStable(ds, func(i, j int) bool { return ds[i].at < ds[j].at })
+	slices.SortStableFunc(ds, func(a, b agDelivery) int { return cmp.Compare(a.at, b.at) })
 }

@@ -58,9 +58,13 @@ func (p *agPayloads) collectToolEvents(v string, depth int) {
 		return
 	}
 	var id, args, name, callID, content string
-	n, nested := 0, 0
+	// The members are read once and kept: walking Members again (for the
+	// duplicate keys and for the nested values) rescanned every nested value.
+	var small [16]objMember
+	members := small[:0]
+	nested := 0
 	for k, val := range rawjson.Members(v) {
-		n++
+		members = append(members, objMember{k, val})
 		switch k {
 		case "id":
 			id = val
@@ -93,15 +97,17 @@ func (p *agPayloads) collectToolEvents(v string, depth int) {
 	if nested == 0 {
 		return
 	}
-	shadowed := shadowedMembers(v, n)
-	i := 0
-	for _, val := range rawjson.Members(v) {
-		if (rawjson.IsObject(val) || rawjson.IsArray(val)) && mayHoldToolEvent(val) && !shadowed(i) {
-			p.collectToolEvents(val, depth+1)
+	last := lastOfDuplicateKeys(members)
+	for i, m := range members {
+		shadowed := last != nil && last[m.key] != i
+		if (rawjson.IsObject(m.val) || rawjson.IsArray(m.val)) && mayHoldToolEvent(m.val) && !shadowed {
+			p.collectToolEvents(m.val, depth+1)
 		}
-		i++
 	}
 }
+
+// objMember is one key and raw value of a JSON object.
+type objMember struct{ key, val string }
 
 // mayHoldToolEvent: a tool event needs an "arguments" or "call_id" key,
 // written as such or with \u escapes; other values need no walk.
@@ -109,37 +115,30 @@ func mayHoldToolEvent(v string) bool {
 	return strings.Contains(v, `"arguments"`) || strings.Contains(v, `"call_id"`) || strings.Contains(v, `\u`)
 }
 
-// shadowedMembers tells which members of the object v (n members) a later
-// member with the same key replaces: decoded into a map, they are gone.
-func shadowedMembers(v string, n int) func(i int) bool {
-	var small [16]string
-	keys := small[:0]
-	if n > len(small) {
-		keys = make([]string, 0, n)
-	}
-	for k := range rawjson.Members(v) {
-		keys = append(keys, k)
-	}
+// lastOfDuplicateKeys is nil when an object's keys are unique, else the index
+// of the last member of each key: decoded into a map, the earlier ones are gone.
+func lastOfDuplicateKeys(members []objMember) map[string]int {
+	n := len(members)
 	dup := false
-	if n <= len(small) {
-		for i := range keys {
-			for j := i + 1; j < len(keys) && !dup; j++ {
-				dup = keys[i] == keys[j]
+	if n <= 16 {
+		for i := range members {
+			for j := i + 1; j < n && !dup; j++ {
+				dup = members[i].key == members[j].key
 			}
 		}
 	} else {
 		seen := make(map[string]struct{}, n)
-		for _, k := range keys {
-			seen[k] = struct{}{}
+		for _, m := range members {
+			seen[m.key] = struct{}{}
 		}
 		dup = len(seen) != n
 	}
 	if !dup {
-		return func(int) bool { return false }
+		return nil
 	}
 	last := make(map[string]int, n)
-	for i, k := range keys {
-		last[k] = i
+	for i, m := range members {
+		last[m.key] = i
 	}
-	return func(i int) bool { return last[keys[i]] != i }
+	return last
 }
