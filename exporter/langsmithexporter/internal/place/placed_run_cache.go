@@ -14,7 +14,7 @@ import (
 // instead of becoming a root. It is bounded: the oldest entries go first.
 type placedRunCache struct {
 	mu         sync.Mutex
-	runs       map[spanKey]placedRun
+	runs       map[spanKey]*placedRun
 	runOrder   fifo.Keys[spanKey]
 	threads    map[pcommon.TraceID]string
 	traceOrder fifo.Keys[pcommon.TraceID]
@@ -26,7 +26,7 @@ type placedRunCache struct {
 
 func newPlacedRunCache(capacity int) *placedRunCache {
 	return &placedRunCache{
-		runs:     make(map[spanKey]placedRun),
+		runs:     make(map[spanKey]*placedRun),
 		runOrder: fifo.NewKeys[spanKey](capacity),
 		threads:  make(map[pcommon.TraceID]string),
 		// A trace has many spans; a tenth as many traces is plenty.
@@ -36,26 +36,28 @@ func newPlacedRunCache(capacity int) *placedRunCache {
 	}
 }
 
-func (c *placedRunCache) get(k spanKey) (placedRun, bool) {
+func (c *placedRunCache) get(k spanKey) (*placedRun, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.runs[k]
 	return p, ok
 }
 
-func (c *placedRunCache) put(k spanKey, p placedRun) {
+// put records where the run of span k sits; traceRunID is p.traceRunID(),
+// which the caller already has.
+func (c *placedRunCache) put(k spanKey, p *placedRun, traceRunID uuid.UUID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.runs[k]; !ok {
 		if old, evicted := c.runOrder.Push(k); evicted {
 			delete(c.runs, old)
 		}
-		if _, counted := c.runsPerTrace[p.traceRunID]; !counted {
-			if old, evicted := c.countOrder.Push(p.traceRunID); evicted {
+		if _, counted := c.runsPerTrace[traceRunID]; !counted {
+			if old, evicted := c.countOrder.Push(traceRunID); evicted {
 				delete(c.runsPerTrace, old)
 			}
 		}
-		c.runsPerTrace[p.traceRunID]++
+		c.runsPerTrace[traceRunID]++
 	}
 	c.runs[k] = p
 }

@@ -45,18 +45,26 @@ func FormatRunTime(t time.Time) string {
 	return string(appendRunTime(buf[:0], t, true))
 }
 
-// dottedSegment is one dotted_order segment: the start time with exactly six
-// fractional digits and Z, then the run id. LangSmith rejects 3 or 9 digits.
-func dottedSegment(start time.Time, id uuid.UUID) string {
-	var buf [len("20060102T150405000000Z") + 36]byte
-	b := appendRunTime(buf[:0], start, false)
+// dottedSegmentLen is the length of one dotted_order segment.
+const dottedSegmentLen = len("20060102T150405000000Z") + 36
+
+// dottedSegment is one dotted_order segment: the start time (Unix
+// microseconds) with exactly six fractional digits and Z, then the run id.
+// LangSmith rejects 3 or 9 digits.
+func dottedSegment(startMicros int64, id uuid.UUID) string {
+	var buf [dottedSegmentLen]byte
+	return string(appendDottedSegment(buf[:0], startMicros, id))
+}
+
+func appendDottedSegment(b []byte, startMicros int64, id uuid.UUID) []byte {
+	b = appendRunTime(b, time.UnixMicro(startMicros), false)
 	for i, c := range id { // id.String(), without its allocation
 		if i == 4 || i == 6 || i == 8 || i == 10 {
 			b = append(b, '-')
 		}
 		b = append(b, hexDigits[c>>4], hexDigits[c&0xF])
 	}
-	return string(b)
+	return b
 }
 
 // appendRunTime appends t in UTC as RunTimeLayout (separators) or as the

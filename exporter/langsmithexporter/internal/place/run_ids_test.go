@@ -25,6 +25,6 @@ func TestRunTimeFormatsMatchTimeFormat(t *testing.T) {
 		id := uuid.New()
 		u := tm.UTC()
 		require.Equal(t, u.Format(RunTimeLayout), FormatRunTime(tm), "%v", tm)
-		require.Equal(t, fmt.Sprintf("%s%06dZ%s", u.Format("20060102T150405"), u.Nanosecond()/1000, id.String()), dottedSegment(tm, id), "%v", tm)
+		require.Equal(t, fmt.Sprintf("%s%06dZ%s", u.Format("20060102T150405"), u.Nanosecond()/1000, id.String()), dottedSegment(tm.UnixMicro(), id), "%v", tm)
 	}
 }

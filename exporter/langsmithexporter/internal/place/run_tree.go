@@ -6,7 +6,8 @@
 package place
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,12 +32,39 @@ type spanKey struct {
 }
 
 // placedRun is where a run sits in its LangSmith trace: what a child needs to
-// compute its own ids and dotted_order.
+// compute its own ids and dotted_order. It points at its parent's placement
+// instead of holding its dotted_order and trace id as text: the cache keeps
+// ~100k of them, and siblings share their ancestors (32 bytes a run instead
+// of ~300 with the text).
 type placedRun struct {
-	runID       uuid.UUID
-	traceRunID  uuid.UUID
-	dottedOrder string
-	start       time.Time // clamped, microsecond precision
+	runID  uuid.UUID
+	start  int64      // clamped start, Unix microseconds (LangSmith's precision)
+	parent *placedRun // nil for the root of a LangSmith trace
+}
+
+// traceRunID is the run id of the root of the run's LangSmith trace.
+func (p *placedRun) traceRunID() uuid.UUID {
+	for p.parent != nil {
+		p = p.parent
+	}
+	return p.runID
+}
+
+// dottedOrder renders the run's dotted_order from its chain of ancestors.
+func (p *placedRun) dottedOrder() string {
+	var chain [8]*placedRun
+	path := chain[:0]
+	for q := p; q != nil; q = q.parent {
+		path = append(path, q)
+	}
+	b := make([]byte, 0, len(path)*(dottedSegmentLen+1))
+	for i := len(path) - 1; i >= 0; i-- {
+		if i < len(path)-1 {
+			b = append(b, '.')
+		}
+		b = appendDottedSegment(b, path[i].start, path[i].runID)
+	}
+	return string(b)
 }
 
 // treeNode is one span of the batch being placed.
@@ -45,6 +73,9 @@ type treeNode struct {
 	key    spanKey
 	parent spanKey
 	placed *placedRun
+	// dotted is placed's dotted_order, kept so that children in the same
+	// batch extend it instead of rendering their whole chain.
+	dotted string
 	// visiting guards against parent cycles in malformed input.
 	visiting bool
 }
@@ -81,11 +112,14 @@ func newRunTree(cache *placedRunCache, threadIDAttr string) *RunTree {
 
 // Annotate places every span of td and records the placements.
 func (t *RunTree) Annotate(td ptrace.Traces) Stats {
-	nodes := map[spanKey]*treeNode{}
-	var order []*treeNode
+	count := td.SpanCount()
+	nodes := make(map[spanKey]*treeNode, count)
+	order := make([]*treeNode, 0, count)
+	block := make([]treeNode, count) // one allocation for the batch's nodes
 	threadIDs := map[pcommon.TraceID]string{}
 	spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
-		n := &treeNode{span: s, key: spanKey{s.TraceID(), s.SpanID()}, parent: spanKey{s.TraceID(), s.ParentSpanID()}}
+		n := &block[len(order)]
+		*n = treeNode{span: s, key: spanKey{s.TraceID(), s.SpanID()}, parent: spanKey{s.TraceID(), s.ParentSpanID()}}
 		if _, dup := nodes[n.key]; !dup {
 			nodes[n.key] = n
 		}
@@ -100,8 +134,8 @@ func (t *RunTree) Annotate(td ptrace.Traces) Stats {
 	})
 	// Parents before children is not required, but placing in start order keeps
 	// the work iterative for the common case.
-	sort.SliceStable(order, func(a, b int) bool {
-		return order[a].span.StartTimestamp() < order[b].span.StartTimestamp()
+	slices.SortStableFunc(order, func(a, b *treeNode) int {
+		return cmp.Compare(a.span.StartTimestamp(), b.span.StartTimestamp())
 	})
 
 	var stats Stats
@@ -124,57 +158,61 @@ func (t *RunTree) Annotate(td ptrace.Traces) Stats {
 }
 
 // place computes a node's placement, placing its ancestors first.
-func (t *RunTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *Stats) *placedRun {
+func (t *RunTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *Stats) *treeNode {
 	if n.placed != nil {
-		return n.placed
+		return n
 	}
 	// A span id seen twice in the batch is placed once; the copy reuses it.
 	if first := nodes[n.key]; first != n {
 		p := t.place(first, nodes, stats)
-		n.placed = p
+		n.placed, n.dotted = p.placed, p.dotted
 		writePlacement(n.span, first.span)
-		return p
+		return n
 	}
-	start := ToMicros(n.span.StartTimestamp().AsTime())
+	start := ToMicros(n.span.StartTimestamp().AsTime()).UnixMicro()
 	id := runIDFor(n.key.trace, n.key.span, n.span.StartTimestamp().AsTime())
 
 	var parent *placedRun
+	var parentDotted string // "" until known
 	orphan := false
 	if !n.span.ParentSpanID().IsEmpty() {
 		if pn, ok := nodes[n.parent]; ok && !pn.visiting && pn != n {
 			n.visiting = true
-			parent = t.place(pn, nodes, stats)
+			pn = t.place(pn, nodes, stats)
 			n.visiting = false
+			parent, parentDotted = pn.placed, pn.dotted
 		} else if pc, ok := t.cache.get(n.parent); ok {
-			parent = &pc
+			parent = pc
 		} else {
 			orphan = true
 		}
 	}
+	var traceRunID uuid.UUID
+	if parent != nil {
+		traceRunID = parent.traceRunID()
+	}
 	split := false
-	if parent != nil && t.cache.runsIn(parent.traceRunID) >= t.maxRunsPerTrace {
+	if parent != nil && t.cache.runsIn(traceRunID) >= t.maxRunsPerTrace {
 		parent, split = nil, true
 	}
-	p := &placedRun{runID: id}
+	p := &placedRun{runID: id, start: start, parent: parent}
 	if parent == nil {
-		p.traceRunID = id
-		p.start = start
-		p.dottedOrder = dottedSegment(start, id)
+		traceRunID = id
+		n.dotted = dottedSegment(start, id)
 	} else {
-		p.traceRunID = parent.traceRunID
-		p.start = start
-		if p.start.Before(parent.start) {
-			// LangSmith rejects a child that starts before its parent.
-			p.start = parent.start
+		// LangSmith rejects a child that starts before its parent.
+		p.start = max(start, parent.start)
+		if parentDotted == "" {
+			parentDotted = parent.dottedOrder()
 		}
-		p.dottedOrder = parent.dottedOrder + "." + dottedSegment(p.start, id)
+		n.dotted = parentDotted + "." + dottedSegment(p.start, id)
 	}
 	n.placed = p
 	attrs := n.span.Attributes()
 	attrs.PutStr(AnnotationRunID, id.String())
-	attrs.PutStr(AnnotationTraceID, p.traceRunID.String())
-	attrs.PutStr(AnnotationDottedOrder, p.dottedOrder)
-	attrs.PutStr(AnnotationStartTime, FormatRunTime(p.start))
+	attrs.PutStr(AnnotationTraceID, traceRunID.String())
+	attrs.PutStr(AnnotationDottedOrder, n.dotted)
+	attrs.PutStr(AnnotationStartTime, FormatRunTime(time.UnixMicro(p.start)))
 	if parent != nil {
 		attrs.PutStr(AnnotationParentRunID, parent.runID.String())
 	} else {
@@ -192,8 +230,8 @@ func (t *RunTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *Stats) 
 	} else {
 		attrs.Remove(AnnotationTraceSplit)
 	}
-	t.cache.put(n.key, *p)
-	return p
+	t.cache.put(n.key, p, traceRunID)
+	return n
 }
 
 // writePlacement copies a placement onto a duplicate of an already placed span.
@@ -216,7 +254,7 @@ func AsRoot(span ptrace.Span) {
 	attrs := span.Attributes()
 	attrs.PutStr(AnnotationRunID, id.String())
 	attrs.PutStr(AnnotationTraceID, id.String())
-	attrs.PutStr(AnnotationDottedOrder, dottedSegment(start, uuid.UUID(id)))
+	attrs.PutStr(AnnotationDottedOrder, dottedSegment(start.UnixMicro(), id))
 	attrs.PutStr(AnnotationStartTime, FormatRunTime(start))
 	if !span.ParentSpanID().IsEmpty() {
 		attrs.PutBool(AnnotationOrphan, true)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -138,12 +139,12 @@ func TestRunTreeSpreadsThreadIDOverTheTrace(t *testing.T) {
 func TestPlacedRunCacheEvictsOldest(t *testing.T) {
 	c := newPlacedRunCache(2)
 	k := func(b byte) spanKey { return spanKey{tracetest.TraceID(1), tracetest.SpanID(b)} }
-	c.put(k(1), placedRun{dottedOrder: "1"})
-	c.put(k(2), placedRun{dottedOrder: "2"})
-	c.put(k(3), placedRun{dottedOrder: "3"})
+	for b := byte(1); b <= 3; b++ {
+		c.put(k(b), &placedRun{start: int64(b)}, uuid.UUID{b})
+	}
 	_, ok := c.get(k(1))
 	assert.False(t, ok)
 	p, ok := c.get(k(3))
 	assert.True(t, ok)
-	assert.Equal(t, "3", p.dottedOrder)
+	assert.Equal(t, int64(3), p.start)
 }

@@ -2,6 +2,7 @@ package runmap
 
 import (
 	"maps"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -32,12 +33,24 @@ func fieldAny(g map[string]pcommon.Value, names ...string) (any, bool) {
 	return nil, false
 }
 
+// groupIndexed is indexedattr.Group over a span's attributes, returning at
+// once when no key has the prefix: it is asked for seven families per span,
+// most of them absent, and each call used to allocate its iterator.
+func groupIndexed(attrs pcommon.Map, prefix string) []map[string]pcommon.Value {
+	for k := range attrs.All() {
+		if strings.HasPrefix(k, prefix) {
+			return indexedattr.Group(attrs.All(), prefix)
+		}
+	}
+	return nil
+}
+
 // indexedMessages reads openllmetry's flattened messages (<=0.54):
 // gen_ai.prompt.{i}.role/.content/.tool_call_id/.tool_calls.{j}.id/.name/
 // .arguments, the .message.role/.message.content variant, and for
 // completions .finish_reason, .refusal and the legacy .function_call.
 func indexedMessages(attrs pcommon.Map, prefix string, output bool) map[string]any {
-	groups := indexedattr.Group(attrs.All(), prefix)
+	groups := groupIndexed(attrs, prefix)
 	var msgs []any
 	for _, g := range groups {
 		msg := map[string]any{}
@@ -92,7 +105,7 @@ func indexedMessages(attrs pcommon.Map, prefix string, output bool) map[string]a
 // message_content.* and .message.tool_calls.{j}.tool_call.*.
 func openInferenceMessages(attrs pcommon.Map, prefix string, output bool) map[string]any {
 	var msgs []any
-	for _, g := range indexedattr.Group(attrs.All(), prefix) {
+	for _, g := range groupIndexed(attrs, prefix) {
 		role := fieldString(g, "message.role")
 		if role == "" {
 			role = defaultRole(output)
@@ -142,7 +155,7 @@ func openInferenceContents(g map[string]pcommon.Value) []any {
 // into LangSmith's retriever output.
 func retrievalDocuments(attrs pcommon.Map) map[string]any {
 	var docs []any
-	for _, g := range indexedattr.Group(attrs.All(), "retrieval.documents.") {
+	for _, g := range groupIndexed(attrs, "retrieval.documents.") {
 		doc := map[string]any{"page_content": fieldString(g, "document.content"), "type": "Document", "metadata": map[string]any{}}
 		if md, ok := fieldAny(g, "document.metadata"); ok {
 			if obj, ok := decodeStructured(md).(map[string]any); ok {

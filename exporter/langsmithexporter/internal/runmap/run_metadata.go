@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/indexedattr"
 )
 
 // This file builds a run's extra (metadata, invocation_params, runtime) and tags.
@@ -146,7 +145,7 @@ func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span
 	if v := scope.Version(); v != "" {
 		md["otel.scope.version"] = validUTF8(v)
 	}
-	md["otel.span_kind"] = strings.ToLower(span.Kind().String())
+	md["otel.span_kind"] = spanKindNames.of(int(span.Kind()), func() string { return strings.ToLower(span.Kind().String()) })
 	if id := span.TraceID(); !id.IsEmpty() {
 		md["otel.trace_id"] = id.String()
 	}
@@ -157,9 +156,38 @@ func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span
 		md["otel.parent_span_id"] = id.String()
 	}
 	if code := span.Status().Code(); code != ptrace.StatusCodeUnset {
-		md["otel.status_code"] = strings.ToUpper(code.String())
+		md["otel.status_code"] = statusCodeNames.of(int(code), func() string { return strings.ToUpper(code.String()) })
 	}
 }
+
+// boxedNames holds the metadata values of an enum's known members already
+// boxed in an any, so that storing one in a metadata map allocates nothing.
+type boxedNames []any
+
+func newBoxedNames(n int, name func(i int) string) boxedNames {
+	b := make(boxedNames, n)
+	for i := range b {
+		b[i] = name(i)
+	}
+	return b
+}
+
+// of returns member i's name, or slow() for a member not known here.
+func (b boxedNames) of(i int, slow func() string) any {
+	if i >= 0 && i < len(b) {
+		return b[i]
+	}
+	return slow()
+}
+
+var (
+	spanKindNames = newBoxedNames(int(ptrace.SpanKindConsumer)+1, func(i int) string {
+		return strings.ToLower(ptrace.SpanKind(i).String())
+	})
+	statusCodeNames = newBoxedNames(int(ptrace.StatusCodeError)+1, func(i int) string {
+		return strings.ToUpper(ptrace.StatusCode(i).String())
+	})
+)
 
 func runtimeInfo(res pcommon.Resource) map[string]any {
 	rt := make(map[string]any, len(runtimeSDK)+2)
@@ -219,7 +247,7 @@ func toolDefinitions(attrs pcommon.Map) []any {
 		return out
 	}
 	var out []any
-	for _, g := range indexedattr.Group(attrs.All(), "llm.request.functions.") {
+	for _, g := range groupIndexed(attrs, "llm.request.functions.") {
 		fn := map[string]any{"name": fieldString(g, "name")}
 		if d := fieldString(g, "description"); d != "" {
 			fn["description"] = d
@@ -229,7 +257,7 @@ func toolDefinitions(attrs pcommon.Map) []any {
 		}
 		out = append(out, map[string]any{"type": "function", "function": fn})
 	}
-	for _, g := range indexedattr.Group(attrs.All(), "llm.tools.") {
+	for _, g := range groupIndexed(attrs, "llm.tools.") {
 		if s, ok := fieldAny(g, "tool.json_schema"); ok {
 			out = append(out, openAITool(decodeStructured(s)))
 		}

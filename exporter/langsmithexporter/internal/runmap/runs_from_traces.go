@@ -27,13 +27,20 @@ type Mapper struct {
 // after the queue) becomes a root run rather than being lost.
 func (m *Mapper) Runs(td ptrace.Traces) []*Run {
 	runs := make([]*Run, 0, td.SpanCount())
+	// The runs of one resource share its runtime map: it is only encoded,
+	// never edited, and it was one map per run.
+	var rtRes pcommon.Resource
+	var rt map[string]any
 	spanwalk.Each(td, func(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
-		runs = append(runs, m.spanToRun(res, scope, span))
+		if rt == nil || res != rtRes {
+			rtRes, rt = res, runtimeInfo(res)
+		}
+		runs = append(runs, m.spanToRun(res, scope, span, rt))
 	})
 	return runs
 }
 
-func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) *Run {
+func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, runtime map[string]any) *Run {
 	attrs := span.Attributes()
 	get := func(k string) string {
 		if v, ok := attrs.Get(k); ok {
@@ -44,7 +51,7 @@ func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationSc
 	if get(place.AnnotationRunID) == "" {
 		place.AsRoot(span)
 	}
-	c := mapSpan(res, scope, span)
+	c := mapSpan(res, scope, span, runtime)
 	start, err := time.Parse(place.RunTimeLayout, get(place.AnnotationStartTime))
 	if err != nil {
 		start = place.ToMicros(span.StartTimestamp().AsTime())

@@ -27,8 +27,9 @@ var runtimeSDK = map[string]any{"sdk": "otelcol-langsmith", "library": "langsmit
 
 // mapSpan reads one span (and its resource and scope) into run content. It
 // never fails: unreadable values are kept as raw strings and invalid UTF-8
-// is repaired, so one bad attribute cannot cost the rest of the run.
-func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) spanContent {
+// is repaired, so one bad attribute cannot cost the rest of the run. runtime
+// is runtimeInfo(res), shared by the runs of a resource.
+func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, runtime map[string]any) spanContent {
 	attrs := span.Attributes()
 	used := keySet{}
 	c := spanContent{RunType: runTypeOf(scope, attrs)}
@@ -67,7 +68,7 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 	}
 	addTraceability(metadata, scope, span)
 
-	c.Extra = map[string]any{"metadata": metadata, "runtime": runtimeInfo(res)}
+	c.Extra = map[string]any{"metadata": metadata, "runtime": runtime}
 	if len(invocation) > 0 {
 		c.Extra["invocation_params"] = invocation
 	}

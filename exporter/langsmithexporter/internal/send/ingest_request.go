@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -28,23 +29,29 @@ type answer struct {
 // post encodes runs for the current endpoint and sends them in one request.
 // err is set only when no HTTP answer came.
 func (s *Sender) post(ctx context.Context, t runmap.Tenant, runs []*encode.EncodedRun, encoding string, batch bool) (answer, error) {
-	var raw bytes.Buffer
+	raw := requestBufs.Get().(*bytes.Buffer)
+	raw.Reset()
 	path, endpointAttr := multipartPath, endpointMultipart
 	var contentType string
 	if batch {
 		// Old servers that lack /runs/multipart may not decode bodies either.
 		path, endpointAttr, encoding = batchPath, endpointBatch, encode.EncodingNone
-		encode.WriteBatchBody(&raw, runs)
+		encode.WriteBatchBody(raw, runs)
 		contentType = "application/json"
 	} else {
 		boundary := s.boundary(runs)
-		encode.WriteMultipart(&raw, boundary, runs)
+		encode.WriteMultipart(raw, boundary, runs)
 		contentType = "multipart/form-data; boundary=" + boundary
 	}
 	payload, err := s.comp.Compress(encoding, raw.Bytes())
 	if err != nil {
 		s.logger.Warn("Compression failed; sending uncompressed", zap.Error(err))
 		payload, encoding = raw.Bytes(), encode.EncodingNone
+	}
+	rawLen := raw.Len()
+	if encoding != encode.EncodingNone && raw.Cap() <= maxPooledRequestBuf {
+		// The request carries the compressed copy: the body can be reused.
+		requestBufs.Put(raw)
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.baseURL+path, bytes.NewReader(payload))
@@ -55,9 +62,9 @@ func (s *Sender) post(ctx context.Context, t runmap.Tenant, runs []*encode.Encod
 	req.Header.Set("Content-Type", contentType)
 	if encoding != encode.EncodingNone {
 		req.Header.Set("Content-Encoding", encoding)
-		req.Header.Set("X-Pre-Compressed-Size", strconv.Itoa(raw.Len()))
+		req.Header.Set("X-Pre-Compressed-Size", strconv.Itoa(rawLen))
 	}
-	s.tb.ExporterLangsmithRequestBytesUncompressed.Add(ctx, int64(raw.Len()))
+	s.tb.ExporterLangsmithRequestBytesUncompressed.Add(ctx, int64(rawLen))
 	s.tb.ExporterLangsmithRequestBytesCompressed.Add(ctx, int64(len(payload)))
 
 	resp, err := s.client.Do(req)
@@ -75,6 +82,13 @@ func (s *Sender) post(ctx context.Context, t runmap.Tenant, runs []*encode.Encod
 	ans.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 	return ans, nil
 }
+
+// requestBufs pools uncompressed request bodies, which are garbage as soon
+// as they are compressed: at saturation they were the exporter's largest
+// allocation. Bodies over maxPooledRequestBuf are left to the collector.
+var requestBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledRequestBuf = 4 << 20
 
 // headers are the ones every request carries.
 func (s *Sender) headers(t runmap.Tenant) http.Header {

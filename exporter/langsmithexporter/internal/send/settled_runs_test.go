@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -25,11 +26,15 @@ func TestSettledRunsForgetsOldestAndFilters(t *testing.T) {
 		}
 		return out
 	}
-	a, b, c := mk("a"), mk("b"), mk("c")
+	a, b, c := mk(uuid.NewString()), mk(uuid.NewString()), mk(uuid.NewString())
 	s.add(enc(a, b))
 	assert.Equal(t, []*runmap.Run{c}, s.unsettled([]*runmap.Run{a, b, c}))
 	s.add(enc(c)) // evicts a
 	assert.Equal(t, []*runmap.Run{a}, s.unsettled([]*runmap.Run{a, b, c}))
+	// An id that is not a UUID is never remembered, only resent.
+	odd := mk("not-a-uuid")
+	s.add(enc(odd))
+	assert.Equal(t, []*runmap.Run{odd}, s.unsettled([]*runmap.Run{odd}))
 }
 
 func TestSendRetryLeavesOutDeliveredRuns(t *testing.T) {
