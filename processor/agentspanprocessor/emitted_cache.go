@@ -18,7 +18,7 @@ type emittedTrace struct {
 	// folded by a dialect) to the nearest ancestor that was emitted; an
 	// emitted span maps to itself. Only the emitter, under emitMu, touches it,
 	// and only after the trace itself was emitted (the emission queue is FIFO).
-	survivor map[pcommon.SpanID]pcommon.SpanID
+	survivor survivorIndex
 	// folder folds late plumbing spans the way the trace's dialect folded
 	// its plumbing; nil when no dialect rewrote the trace or plumbing is kept.
 	folder dialect.LateSpanFolder

@@ -42,11 +42,12 @@ func TestSurvivorsMapFoldedSpansToKeptAncestors(t *testing.T) {
 	}
 	after := buildTraces(testSpan{trace: 1, id: 1}, testSpan{trace: 1, id: 4, parent: 1})
 	s := survivors(before, after)
-	assert.Equal(t, spanIDOf(1), s[spanIDOf(1)])
-	assert.Equal(t, spanIDOf(1), s[spanIDOf(2)])
-	assert.Equal(t, spanIDOf(1), s[spanIDOf(3)])
-	assert.Equal(t, spanIDOf(4), s[spanIDOf(4)])
-	got, ok := s[spanIDOf(5)]
+	at := func(id pcommon.SpanID) pcommon.SpanID { to, _ := s.get(id); return to }
+	assert.Equal(t, spanIDOf(1), at(spanIDOf(1)))
+	assert.Equal(t, spanIDOf(1), at(spanIDOf(2)))
+	assert.Equal(t, spanIDOf(1), at(spanIDOf(3)))
+	assert.Equal(t, spanIDOf(4), at(spanIDOf(4)))
+	got, ok := s.get(spanIDOf(5))
 	require.True(t, ok)
 	assert.True(t, got.IsEmpty(), "no surviving ancestor: a late child becomes a root")
 }
@@ -54,5 +55,22 @@ func TestSurvivorsMapFoldedSpansToKeptAncestors(t *testing.T) {
 func TestSurvivorsToleratesParentCycles(t *testing.T) {
 	before := map[pcommon.SpanID]pcommon.SpanID{spanIDOf(1): spanIDOf(2), spanIDOf(2): spanIDOf(1)}
 	s := survivors(before, buildTraces())
-	assert.Len(t, s, 2)
+	assert.Equal(t, 2, s.len())
+}
+
+func TestSurvivorIndexTakesLateIDs(t *testing.T) {
+	s := newSurvivorIndex(map[pcommon.SpanID]pcommon.SpanID{spanIDOf(1): spanIDOf(1), spanIDOf(2): spanIDOf(1)})
+	s.set(spanIDOf(2), spanIDOf(2)) // changed in place
+	s.set(spanIDOf(7), spanIDOf(1)) // a late span
+	for id, want := range map[uint64]uint64{1: 1, 2: 2, 7: 1} {
+		got, ok := s.get(spanIDOf(id))
+		require.True(t, ok)
+		assert.Equal(t, spanIDOf(want), got)
+	}
+	_, ok := s.get(spanIDOf(9))
+	assert.False(t, ok)
+	var empty survivorIndex
+	empty.set(spanIDOf(3), spanIDOf(3))
+	got, ok := empty.get(spanIDOf(3))
+	assert.True(t, ok && got == spanIDOf(3), "the zero value takes ids")
 }

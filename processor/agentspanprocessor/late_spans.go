@@ -17,19 +17,16 @@ import (
 // to emit and how many were folded.
 func placeLate(e emission) (ptrace.Traces, int) {
 	t := e.target
-	if t.survivor == nil {
-		t.survivor = map[pcommon.SpanID]pcommon.SpanID{}
-	}
 	folded := map[pcommon.SpanID]bool{}
 	spanwalk.Each(e.data, func(_ pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
 		if t.folder != nil && t.folder.FoldsLate(scope, span) {
 			folded[span.SpanID()] = true
 			// Until resolved below, a folded span stands for its parent.
-			t.survivor[span.SpanID()] = span.ParentSpanID()
+			t.survivor.set(span.SpanID(), span.ParentSpanID())
 			return
 		}
 		// Spans of this batch are emitted as they are: later lookups find them.
-		t.survivor[span.SpanID()] = span.SpanID()
+		t.survivor.set(span.SpanID(), span.SpanID())
 	})
 	forEachSpan(e.data, func(span ptrace.Span) {
 		if folded[span.SpanID()] {
@@ -53,7 +50,7 @@ func placeLate(e emission) (ptrace.Traces, int) {
 	})
 	for id := range folded {
 		if s, ok := t.resolve(id); ok {
-			t.survivor[id] = s
+			t.survivor.set(id, s)
 		}
 	}
 	if len(folded) > 0 {
@@ -69,7 +66,7 @@ func placeLate(e emission) (ptrace.Traces, int) {
 func (e *emittedTrace) resolve(id pcommon.SpanID) (pcommon.SpanID, bool) {
 	moved := false
 	for range 64 {
-		s, ok := e.survivor[id]
+		s, ok := e.survivor.get(id)
 		if !ok {
 			return id, moved
 		}

@@ -73,7 +73,7 @@ func parentsOf(td ptrace.Traces) map[pcommon.SpanID]pcommon.SpanID {
 // survivors maps every span id of the trace before the dialect's rewrite to
 // its nearest ancestor (itself included) still present after the rewrite; an
 // empty id means none survived and a late child becomes a root.
-func survivors(before map[pcommon.SpanID]pcommon.SpanID, after ptrace.Traces) map[pcommon.SpanID]pcommon.SpanID {
+func survivors(before map[pcommon.SpanID]pcommon.SpanID, after ptrace.Traces) survivorIndex {
 	present := map[pcommon.SpanID]bool{}
 	forEachSpan(after, func(span ptrace.Span) { present[span.SpanID()] = true })
 	out := make(map[pcommon.SpanID]pcommon.SpanID, len(before))
@@ -105,5 +105,5 @@ func survivors(before map[pcommon.SpanID]pcommon.SpanID, after ptrace.Traces) ma
 			out[id] = id
 		}
 	}
-	return out
+	return newSurvivorIndex(out)
 }
