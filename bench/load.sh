@@ -15,6 +15,8 @@
 # Each is run LOAD_REPS times (3), the pipelines alternating, and the medians
 # printed with their ratios. CPU per span counts everything the collector spent
 # until the sink had every span/run, so buffered work is not left out.
+# LOAD_ENV (e.g. GOMEMLIMIT=200MiB) is extra environment for ours only, to
+# measure a runtime setting against the stock pipeline as it ships.
 # Loopback only; never fails on speed (only on lost data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,7 @@ CONNS=${LOAD_CONNS:-4}
 REPS=${LOAD_REPS:-3}
 MODES=${LOAD_MODES:-saturation fixed overload}
 OTELCOL=${LOAD_BIN:-bin/otelcol-langsmith}
+OURS_ENV=${LOAD_ENV:-}
 source scripts/lib.sh
 
 # bench_port: a free port below the ephemeral range, so that none of the many
@@ -49,12 +52,12 @@ export BENCH_SINK_URL=$SINK_URL LANGSMITH_ENDPOINT=$SINK_URL
 # load MODE PIPELINE REP: runs a collector with bench/configs/PIPELINE.yaml,
 # replays the recording into it, writes $WORK/MODE-PIPELINE-REP.json, stops it.
 load() {
-	local mode=$1 pipeline=$2 rep=$3 rate=$RATE expect=spans conns=$CONNS
+	local mode=$1 pipeline=$2 rep=$3 rate=$RATE expect=spans conns=$CONNS extra=()
 	[[ $mode != fixed ]] && rate=0
 	[[ $mode == overload ]] && conns=$((CONNS * 10))
-	[[ $pipeline == langsmith* ]] && expect=runs
+	[[ $pipeline == langsmith* ]] && expect=runs && read -ra extra <<<"$OURS_ENV"
 	export BENCH_OTLP_PORT=$(bench_port) BENCH_HEALTH_PORT=$(bench_port)
-	GOMAXPROCS=2 "$OTELCOL" --config "bench/configs/$pipeline.yaml" >"$WORK/$mode-$pipeline-$rep.log" 2>&1 &
+	env "${extra[@]}" GOMAXPROCS=2 "$OTELCOL" --config "bench/configs/$pipeline.yaml" >"$WORK/$mode-$pipeline-$rep.log" 2>&1 &
 	local pid=$!
 	PIDS+=($pid)
 	wait_health "$BENCH_HEALTH_PORT" "$WORK/$mode-$pipeline-$rep.log"
@@ -65,7 +68,7 @@ load() {
 	echo "  $mode $pipeline #$rep: $(cat "$WORK/$mode-$pipeline-$rep.json")"
 }
 
-echo "load test: $MODES; $DURATION each, $REPS runs, $(nproc) cores, $OTELCOL"
+echo "load test: $MODES; $DURATION each, $REPS runs, $(nproc) cores, $OTELCOL${OURS_ENV:+ (ours with $OURS_ENV)}"
 for rep in $(seq "$REPS"); do
 	for mode in $MODES; do
 		if [[ $mode == overload ]]; then
