@@ -37,6 +37,9 @@ type Config struct {
 	// RetryOnRefusal paces the re-offers of output the next consumer
 	// refused with a retryable error.
 	RetryOnRefusal RetryOnRefusalConfig `mapstructure:"retry_on_refusal"`
+	// AutoMemoryLimit sets the Go soft memory limit from max_buffered_bytes
+	// when GOMEMLIMIT is not set (memory_limit.go).
+	AutoMemoryLimit bool `mapstructure:"auto_memory_limit"`
 	// WaitForDelivery makes ConsumeTraces return only once the next consumer
 	// took every span of the request, for receivers that commit what they
 	// read when the call returns (kafka).

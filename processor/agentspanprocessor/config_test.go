@@ -38,6 +38,7 @@ func TestLoadConfig(t *testing.T) {
 				RetryOnRefusal:        RetryOnRefusalConfig{InitialInterval: 50 * time.Millisecond, MaxInterval: 2 * time.Second},
 				ShutdownTimeout:       20 * time.Second,
 				WaitForDelivery:       true,
+				AutoMemoryLimit:       false,
 			},
 		},
 	}

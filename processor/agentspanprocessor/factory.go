@@ -30,6 +30,7 @@ func createDefaultConfig() component.Config {
 		EmittedTraceCacheSize: defaultEmittedTraceCacheSize,
 		KeepPlumbing:          false,
 		StitchLinkedTraces:    true,
+		AutoMemoryLimit:       true,
 		RetryOnRefusal: RetryOnRefusalConfig{
 			InitialInterval: defaultRetryInitialInterval,
 			MaxInterval:     defaultRetryMaxInterval,

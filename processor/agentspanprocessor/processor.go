@@ -88,6 +88,7 @@ func (*agentSpanProcessor) Capabilities() consumer.Capabilities {
 func (p *agentSpanProcessor) Start(context.Context, component.Host) error {
 	p.stop = make(chan struct{})
 	p.done = make(chan struct{})
+	p.claimMemoryLimit()
 	go p.run(checkInterval(p.cfg))
 	return nil
 }
@@ -143,6 +144,7 @@ func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 	p.flush(flushCtx)
 	p.cancelOffers()
+	p.releaseMemoryLimit()
 	p.telemetry.Shutdown()
 	return nil
 }
