@@ -78,6 +78,9 @@ processors:
     completion_grace: 1s
     idle_timeout: 30s
     wait_for_delivery: true
+    # Records in flight are held beside the budget: GOMEMLIMIT comes from
+    # the pod's memory limit, not from the budget alone.
+    auto_memory_limit: false
   {{- else if not $forward }}
   agent_span: {}
   {{- end }}
