@@ -11,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -28,8 +29,17 @@ var errUnsupportedFloat = errors.New("json: unsupported value: NaN or infinite f
 // maxAppendDepth bounds recursion like encoding/json's cycle check does.
 const maxAppendDepth = 1000
 
-// keyBufs pools the key slices used to sort map keys.
-var keyBufs = sync.Pool{New: func() any { s := make([]string, 0, 32); return &s }}
+// member is a map entry, collected with its value so that writing the
+// sorted members needs no map lookup.
+type member struct {
+	key   string
+	value any
+}
+
+// memberBufs pools the member slices used to sort map keys.
+var memberBufs = sync.Pool{New: func() any { s := make([]member, 0, 32); return &s }}
+
+func compareMembers(a, b member) int { return strings.Compare(a.key, b.key) }
 
 // Append appends the JSON encoding of v to dst.
 func Append(dst []byte, v any) ([]byte, error) {
@@ -72,27 +82,28 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
-		keysp := keyBufs.Get().(*[]string)
-		keys := (*keysp)[:0]
-		for k := range x {
-			keys = append(keys, k)
+		membersp := memberBufs.Get().(*[]member)
+		members := (*membersp)[:0]
+		for k, v := range x {
+			members = append(members, member{k, v})
 		}
-		slices.Sort(keys)
+		// Keys are unique: any sort gives encoding/json's order.
+		slices.SortFunc(members, compareMembers)
 		dst = append(dst, '{')
 		var err error
-		for i, k := range keys {
+		for i, m := range members {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, k)
+			dst = AppendString(dst, m.key)
 			dst = append(dst, ':')
-			if dst, err = appendValue(dst, x[k], depth+1); err != nil {
+			if dst, err = appendValue(dst, m.value, depth+1); err != nil {
 				break
 			}
 		}
-		clear(keys)
-		*keysp = keys[:0]
-		keyBufs.Put(keysp)
+		clear(members)
+		*membersp = members[:0]
+		memberBufs.Put(membersp)
 		if err != nil {
 			return dst, err
 		}
@@ -191,6 +202,12 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs attention: the text of
+		// messages is mostly plain ASCII.
+		i = skipPlainWords(s, i)
+		if i >= len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
 				i++
@@ -236,6 +253,40 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// skipPlainWords returns the index of the first 8-byte word of s from i on
+// that is not all plain (or of the last bytes that do not fill a word).
+func skipPlainWords(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		if !plainWord(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+			break
+		}
+	}
+	return i
+}
+
+// plainWord reports whether the 8 bytes of x are all ASCII that a JSON
+// string holds as is (no control character, quote, backslash or non-ASCII
+// byte), testing all eight at once. Each test is exact about whether some
+// byte matches (it may not tell which one): a byte b has its high bit set,
+// or b < 0x20 (b - 0x20 borrows and b's high bit is clear), or b ^ c == 0
+// for c a quote or backslash.
+func plainWord(x uint64) bool {
+	quote := x ^ ('"' * lowBits)
+	backslash := x ^ ('\\' * lowBits)
+	special := x | // non-ASCII
+		(x - 0x20*lowBits) | // below 0x20 (with x's high bit clear, masked below)
+		((quote - lowBits) &^ quote) |
+		((backslash - lowBits) &^ backslash)
+	return special&highBits == 0
 }
 
 // isValidNumber reports whether s is a JSON number literal (as encoding/json

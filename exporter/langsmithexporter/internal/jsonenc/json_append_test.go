@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,5 +58,43 @@ func TestAppendJSONRandomValues(t *testing.T) {
 		got, err := Append(nil, v)
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(got))
+	}
+}
+
+// AppendString's eight-bytes-at-a-time path: every byte value at every
+// position of strings long enough to take it, against encoding/json and
+// against the byte-by-byte test it stands for.
+func TestAppendStringWordPath(t *testing.T) {
+	plain := func(b byte) bool { return b >= 0x20 && b < utf8.RuneSelf && b != '"' && b != '\\' }
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 20; pos++ {
+			b := []byte(strings.Repeat("abcdefgh", 3)[:20])
+			b[pos] = byte(c)
+			if pos+1 < len(b) && c >= 0xc0 {
+				b[pos+1] = 0x80 | byte(pos) // sometimes valid UTF-8
+			}
+			s := string(b)
+			want, err := Marshal(s)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(AppendString(nil, s)), "%q", s)
+			for i := 0; i+8 <= len(s); i++ {
+				all := true
+				for j := i; j < i+8; j++ {
+					all = all && plain(s[j])
+				}
+				require.Equal(t, all, skipPlainWords(s[i:i+8], 0) == 8, "%q at %d", s, i)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"plain text ", "\"", "\\", "\n", "\x00", "\x7f", "\u2028", "é", "🎉", "\xff", "<>&", "0123456789", "\xe2\x82"}
+	for i := 0; i < 5000; i++ {
+		var sb strings.Builder
+		for n := rng.IntN(30); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		want, err := Marshal(sb.String())
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(AppendString(nil, sb.String())))
 	}
 }
