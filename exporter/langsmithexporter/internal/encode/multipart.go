@@ -53,7 +53,9 @@ func Run(r *runmap.Run) (er *EncodedRun, fieldErrs []error, err error) {
 	scratch := encodeBufs.Get().(*[]byte)
 	buf := appendRunMain((*scratch)[:0], r)
 	ends := [6]int{len(buf)}
-	names := [6]string{"post." + r.ID}
+	// The part names, "post.<id>" then "post.<id>.<field>", are written
+	// one after the other into one string and sliced from it.
+	fields := [6]string{}
 	n := 1
 	add := func(field string, v any) {
 		start := len(buf)
@@ -71,7 +73,7 @@ func Run(r *runmap.Run) (er *EncodedRun, fieldErrs []error, err error) {
 			}
 			buf, _ = jsonenc.Append(buf, note)
 		}
-		ends[n], names[n] = len(buf), names[0]+"."+field
+		ends[n], fields[n] = len(buf), field
 		n++
 	}
 	if len(r.Inputs) > 0 {
@@ -96,15 +98,52 @@ func Run(r *runmap.Run) (er *EncodedRun, fieldErrs []error, err error) {
 		encodeBufs.Put(scratch)
 	}
 	buf = body
-	er = &EncodedRun{Run: r, parts: make([]multipartPart, n)}
-	start := 0
+	var nameBuf [512]byte
+	nb := nameBuf[:0]
+	nameEnds := [6]int{}
+	for i := 0; i < n; i++ {
+		nb = append(nb, "post."...)
+		nb = append(nb, r.ID...)
+		if i > 0 {
+			nb = append(nb, '.')
+			nb = append(nb, fields[i]...)
+		}
+		nameEnds[i] = len(nb)
+	}
+	names := string(nb)
+	if n <= len(encodedRunBlock{}.parts) {
+		// One allocation for the run and its parts (most runs have at
+		// most three).
+		block := &encodedRunBlock{EncodedRun: EncodedRun{Run: r}}
+		er = &block.EncodedRun
+		er.parts = block.parts[:n:n]
+	} else {
+		er = &EncodedRun{Run: r, parts: make([]multipartPart, n)}
+	}
+	start, nameStart := 0, 0
 	for i := 0; i < n; i++ {
 		// Full slice expressions: appending to one part can never overwrite the next.
-		er.parts[i] = multipartPart{name: names[i], body: buf[start:ends[i]:ends[i]]}
+		er.parts[i] = multipartPart{name: names[nameStart:nameEnds[i]], body: buf[start:ends[i]:ends[i]]}
 		er.Size += partSize(BoundaryLen, er.parts[i])
-		start = ends[i]
+		start, nameStart = ends[i], nameEnds[i]
 	}
 	return er, fieldErrs, nil
+}
+
+// encodedRunBlock holds an EncodedRun and the array its parts slice.
+type encodedRunBlock struct {
+	EncodedRun
+	parts [3]multipartPart
+}
+
+// decimalLen is len(strconv.Itoa(n)) for n >= 0, without the string.
+func decimalLen(n int) int {
+	d := 1
+	for n >= 10 {
+		n /= 10
+		d++
+	}
+	return d
 }
 
 // encodeBufs pools Run's scratch buffers; one that grew beyond
@@ -126,7 +165,7 @@ func partSize(boundaryLength int, p multipartPart) int {
 	return 2 + boundaryLength + len(crlf) +
 		len(partDispositionPrefix) + len(p.name) + len(partDispositionSuffix) +
 		len(partContentType) +
-		len(partLengthPrefix) + len(strconv.Itoa(len(p.body))) + len(crlf) +
+		len(partLengthPrefix) + decimalLen(len(p.body)) + len(crlf) +
 		len(crlf) +
 		len(p.body) + len(crlf)
 }
@@ -159,7 +198,7 @@ func WriteMultipart(buf *bytes.Buffer, boundary string, runs []*EncodedRun) {
 			buf.WriteString(partDispositionSuffix)
 			buf.WriteString(partContentType)
 			buf.WriteString(partLengthPrefix)
-			buf.WriteString(strconv.Itoa(len(p.body)))
+			buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(len(p.body)), 10))
 			buf.WriteString(crlf)
 			buf.WriteString(crlf)
 			buf.Write(p.body)

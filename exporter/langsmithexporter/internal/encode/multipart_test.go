@@ -264,3 +264,9 @@ func batchRunReference(r *runmap.Run) map[string]any {
 	}
 	return m
 }
+
+func TestDecimalLen(t *testing.T) {
+	for _, n := range []int{0, 1, 9, 10, 99, 100, 999, 1000, 12345, 99999, 100000, 1 << 40} {
+		assert.Equal(t, len(strconv.Itoa(n)), decimalLen(n), n)
+	}
+}
