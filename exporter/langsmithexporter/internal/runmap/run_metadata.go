@@ -1,6 +1,7 @@
 package runmap
 
 import (
+	"encoding/hex"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -63,15 +64,22 @@ func mergeOpenInferenceMetadata(dst map[string]any, attrs pcommon.Map) {
 }
 
 // invocationParams collects the request parameters of a model call.
+// It is nil when there are none (most spans have none).
 func invocationParams(attrs pcommon.Map) map[string]any {
-	params := map[string]any{}
+	var params map[string]any
+	set := func(k string, v any) {
+		if params == nil {
+			params = map[string]any{}
+		}
+		params[k] = v
+	}
 	if v, ok := attrs.Get("llm.invocation_parameters"); ok {
 		if obj, ok := decodeStructured(valueToAny(v)).(map[string]any); ok {
 			for k, val := range obj {
-				params[k] = val
+				set(k, val)
 			}
 		} else {
-			params["llm.invocation_parameters"] = valueToAny(v)
+			set("llm.invocation_parameters", valueToAny(v))
 		}
 	}
 	for k, v := range attrs.All() {
@@ -85,15 +93,15 @@ func invocationParams(attrs pcommon.Map) map[string]any {
 		if name == "stop_sequences" {
 			name = "stop"
 		}
-		params[validUTF8(name)] = decodeStructured(valueToAny(v))
+		set(validUTF8(name), decodeStructured(valueToAny(v)))
 	}
 	for _, k := range []string{"llm.presence_penalty", "llm.frequency_penalty", "llm.top_p", "llm.temperature"} {
 		if v, ok := attrs.Get(k); ok {
-			params[strings.TrimPrefix(k, "llm.")] = valueToAny(v)
+			set(strings.TrimPrefix(k, "llm."), valueToAny(v))
 		}
 	}
 	if tools := toolDefinitions(attrs); tools != nil {
-		params["tools"] = tools
+		set("tools", tools)
 	}
 	return params
 }
@@ -138,22 +146,33 @@ func llmModelType(attrs pcommon.Map, inputs map[string]any) string {
 
 // addTraceability records where the run came from, so a run can be matched
 // with the raw span in another backend.
-func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span ptrace.Span) {
+func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues) {
 	if n := scope.Name(); n != "" {
-		md["otel.scope.name"] = validUTF8(n)
+		md["otel.scope.name"] = shared.scopeNameText(n)
 	}
 	if v := scope.Version(); v != "" {
 		md["otel.scope.version"] = validUTF8(v)
 	}
 	md["otel.span_kind"] = spanKindNames.of(int(span.Kind()), func() string { return strings.ToLower(span.Kind().String()) })
 	if id := span.TraceID(); !id.IsEmpty() {
-		md["otel.trace_id"] = id.String()
+		md["otel.trace_id"] = shared.traceIDText(id)
 	}
-	if id := span.SpanID(); !id.IsEmpty() {
-		md["otel.span_id"] = id.String()
+	// The span id and parent span id share one string.
+	var ids [2 * 2 * len(pcommon.SpanID{})]byte
+	n := 0
+	spanID, parentID := span.SpanID(), span.ParentSpanID()
+	if !spanID.IsEmpty() {
+		n += hex.Encode(ids[n:], spanID[:])
 	}
-	if id := span.ParentSpanID(); !id.IsEmpty() {
-		md["otel.parent_span_id"] = id.String()
+	if !parentID.IsEmpty() {
+		n += hex.Encode(ids[n:], parentID[:])
+	}
+	text := string(ids[:n])
+	if !spanID.IsEmpty() {
+		md["otel.span_id"], text = text[:2*len(spanID)], text[2*len(spanID):]
+	}
+	if !parentID.IsEmpty() {
+		md["otel.parent_span_id"] = text
 	}
 	if code := span.Status().Code(); code != ptrace.StatusCodeUnset {
 		md["otel.status_code"] = statusCodeNames.of(int(code), func() string { return strings.ToUpper(code.String()) })
@@ -188,6 +207,54 @@ var (
 		return strings.ToUpper(ptrace.StatusCode(i).String())
 	})
 )
+
+// resourceValues is what the runs of one resource share: its runtime map and
+// its attributes as metadata values (both only encoded, never edited), and
+// the last trace id seen as metadata text.
+type resourceValues struct {
+	runtime map[string]any
+	attrs   []keyValue
+
+	traceID    pcommon.TraceID
+	traceIDAny any
+	hasTraceID bool
+
+	scopeName    string
+	scopeNameAny any
+}
+
+type keyValue struct {
+	key   string
+	value any
+}
+
+func newResourceValues(res pcommon.Resource) *resourceValues {
+	rv := &resourceValues{runtime: runtimeInfo(res), attrs: make([]keyValue, 0, res.Attributes().Len())}
+	for k, v := range res.Attributes().All() {
+		if strings.HasPrefix(k, place.AnnotationPrefix) {
+			continue
+		}
+		rv.attrs = append(rv.attrs, keyValue{validUTF8(k), valueToAny(v)})
+	}
+	return rv
+}
+
+// traceIDText is id as metadata text, boxed once for the spans of a trace.
+func (rv *resourceValues) traceIDText(id pcommon.TraceID) any {
+	if !rv.hasTraceID || id != rv.traceID {
+		rv.traceID, rv.traceIDAny, rv.hasTraceID = id, id.String(), true
+	}
+	return rv.traceIDAny
+}
+
+// scopeNameText is a scope name as metadata text, boxed once for the spans
+// of a scope.
+func (rv *resourceValues) scopeNameText(name string) any {
+	if rv.scopeNameAny == nil || name != rv.scopeName {
+		rv.scopeName, rv.scopeNameAny = name, validUTF8(name)
+	}
+	return rv.scopeNameAny
+}
 
 func runtimeInfo(res pcommon.Resource) map[string]any {
 	rt := make(map[string]any, len(runtimeSDK)+2)

@@ -27,20 +27,20 @@ type Mapper struct {
 // after the queue) becomes a root run rather than being lost.
 func (m *Mapper) Runs(td ptrace.Traces) []*Run {
 	runs := make([]*Run, 0, td.SpanCount())
-	// The runs of one resource share its runtime map: it is only encoded,
-	// never edited, and it was one map per run.
+	// The runs of one resource share its runtime map and its attributes'
+	// metadata values: they are only encoded, never edited.
 	var rtRes pcommon.Resource
-	var rt map[string]any
+	var shared *resourceValues
 	spanwalk.Each(td, func(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
-		if rt == nil || res != rtRes {
-			rtRes, rt = res, runtimeInfo(res)
+		if shared == nil || res != rtRes {
+			rtRes, shared = res, newResourceValues(res)
 		}
-		runs = append(runs, m.spanToRun(res, scope, span, rt))
+		runs = append(runs, m.spanToRun(res, scope, span, shared))
 	})
 	return runs
 }
 
-func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, runtime map[string]any) *Run {
+func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues) *Run {
 	attrs := span.Attributes()
 	get := func(k string) string {
 		if v, ok := attrs.Get(k); ok {
@@ -51,7 +51,7 @@ func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationSc
 	if get(place.AnnotationRunID) == "" {
 		place.AsRoot(span)
 	}
-	c := mapSpan(res, scope, span, runtime)
+	c := mapSpan(res, scope, span, shared)
 	start, err := time.Parse(place.RunTimeLayout, get(place.AnnotationStartTime))
 	if err != nil {
 		start = place.ToMicros(span.StartTimestamp().AsTime())

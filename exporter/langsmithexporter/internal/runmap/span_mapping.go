@@ -27,9 +27,9 @@ var runtimeSDK = map[string]any{"sdk": "otelcol-langsmith", "library": "langsmit
 
 // mapSpan reads one span (and its resource and scope) into run content. It
 // never fails: unreadable values are kept as raw strings and invalid UTF-8
-// is repaired, so one bad attribute cannot cost the rest of the run. runtime
-// is runtimeInfo(res), shared by the runs of a resource.
-func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, runtime map[string]any) spanContent {
+// is repaired, so one bad attribute cannot cost the rest of the run. shared
+// is newResourceValues(res), shared by the runs of a resource.
+func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues) spanContent {
 	attrs := span.Attributes()
 	used := keySet{}
 	c := spanContent{RunType: runTypeOf(scope, attrs)}
@@ -38,8 +38,14 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 	msgs := mapMessages(c.RunType, attrs, span.Events(), used)
 	c.Inputs, c.Outputs = msgs.inputs, msgs.outputs
 
-	metadata := map[string]any{}
-	copyAttributes(metadata, res.Attributes(), func(string) bool { return true })
+	// Sized for every attribute (growing a map rehashes it; most runs hold
+	// 8 to 20 keys). The span's attributes that are not copied leave room
+	// for the keys derived below; a larger hint measured more bytes and
+	// more allocations.
+	metadata := make(map[string]any, len(shared.attrs)+attrs.Len())
+	for _, kv := range shared.attrs {
+		metadata[kv.key] = kv.value
+	}
 	copyAttributes(metadata, attrs, func(k string) bool { return !used[k] && !isMappedAttribute(k) })
 	mergeOpenInferenceMetadata(metadata, attrs)
 	copyPrefixed(metadata, attrs, "traceloop.association.properties.")
@@ -66,9 +72,9 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 	if chunks > 0 {
 		metadata["stream_chunks"] = chunks
 	}
-	addTraceability(metadata, scope, span)
+	addTraceability(metadata, scope, span, shared)
 
-	c.Extra = map[string]any{"metadata": metadata, "runtime": runtime}
+	c.Extra = map[string]any{"metadata": metadata, "runtime": shared.runtime}
 	if len(invocation) > 0 {
 		c.Extra["invocation_params"] = invocation
 	}

@@ -73,7 +73,7 @@ func mapTestSpan(t *testing.T, ts mappingSpan) spanContent {
 		ev.SetTimestamp(pcommon.NewTimestampFromTime(mappingStart.Add(time.Duration(i+1) * 100 * time.Millisecond)))
 		require.NoError(t, ev.Attributes().FromRaw(e.attrs))
 	}
-	c := mapSpan(res, scope, span, runtimeInfo(res))
+	c := mapSpan(res, scope, span, newResourceValues(res))
 	// Every result must be encodable as the JSON parts of a run.
 	_, err := json.Marshal(c)
 	require.NoError(t, err)
