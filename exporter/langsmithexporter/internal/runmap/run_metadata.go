@@ -213,7 +213,7 @@ var (
 // the last trace id seen as metadata text.
 type resourceValues struct {
 	runtime map[string]any
-	attrs   []keyValue
+	attrs   map[string]any
 
 	traceID    pcommon.TraceID
 	traceIDAny any
@@ -223,19 +223,9 @@ type resourceValues struct {
 	scopeNameAny any
 }
 
-type keyValue struct {
-	key   string
-	value any
-}
-
 func newResourceValues(res pcommon.Resource) *resourceValues {
-	rv := &resourceValues{runtime: runtimeInfo(res), attrs: make([]keyValue, 0, res.Attributes().Len())}
-	for k, v := range res.Attributes().All() {
-		if strings.HasPrefix(k, place.AnnotationPrefix) {
-			continue
-		}
-		rv.attrs = append(rv.attrs, keyValue{validUTF8(k), valueToAny(v)})
-	}
+	rv := &resourceValues{runtime: runtimeInfo(res), attrs: make(map[string]any, res.Attributes().Len())}
+	copyAttributes(rv.attrs, res.Attributes(), func(string) bool { return true })
 	return rv
 }
 

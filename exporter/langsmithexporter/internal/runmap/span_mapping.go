@@ -1,6 +1,7 @@
 package runmap
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 
@@ -43,9 +44,7 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 	// for the keys derived below; a larger hint measured more bytes and
 	// more allocations.
 	metadata := make(map[string]any, len(shared.attrs)+attrs.Len())
-	for _, kv := range shared.attrs {
-		metadata[kv.key] = kv.value
-	}
+	maps.Copy(metadata, shared.attrs)
 	copyAttributes(metadata, attrs, func(k string) bool { return !used[k] && !isMappedAttribute(k) })
 	mergeOpenInferenceMetadata(metadata, attrs)
 	copyPrefixed(metadata, attrs, "traceloop.association.properties.")
