@@ -29,21 +29,14 @@ func consumeAsync(ctx context.Context, p *agentSpanProcessor, td ptrace.Traces) 
 	return res
 }
 
-// pending reports whether a background ConsumeTraces is still waiting.
-func pending(res <-chan error) bool {
+// assertPending fails the test if a background ConsumeTraces returned.
+func assertPending(t *testing.T, res <-chan error, why string) {
+	t.Helper()
 	select {
 	case err := <-res:
-		panic("returned early: " + errString(err))
+		t.Fatalf("ConsumeTraces returned (%v) although %s", err, why)
 	default:
-		return true
 	}
-}
-
-func errString(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	return err.Error()
 }
 
 func result(t *testing.T, res <-chan error) error {
@@ -64,7 +57,7 @@ func TestWaitForDeliveryReturnsOnceTheNextConsumerTookTheTrace(t *testing.T) {
 	res := consumeAsync(context.Background(), p, rootAndChild(1))
 	require.Eventually(t, func() bool { return len(sink.callTimes()) >= 3 }, waitFor, 5*time.Millisecond,
 		"the trace completes and is refused again and again")
-	assert.True(t, pending(res), "nothing was taken: the request still waits")
+	assertPending(t, res, "nothing was taken")
 
 	sink.accept()
 	require.NoError(t, result(t, res))
@@ -79,7 +72,7 @@ func TestWaitForDeliveryWaitsForEveryRequestOfATrace(t *testing.T) {
 	// The child arrives first (another agent's part of the trace), then the root.
 	child := consumeAsync(ctx, p, buildTraces(testSpan{trace: 1, id: 11, parent: 10, name: "child"}))
 	time.Sleep(20 * time.Millisecond)
-	assert.True(t, pending(child), "the trace is not complete without its root")
+	assertPending(t, child, "the trace is not complete without its root")
 	root := consumeAsync(ctx, p, buildTraces(testSpan{trace: 1, id: 10, name: "root"}))
 
 	require.NoError(t, result(t, child))
@@ -145,7 +138,7 @@ func TestShutdownEndsWaitingRequestsWithAnError(t *testing.T) {
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
 	res := consumeAsync(context.Background(), p, rootAndChild(1))
 	time.Sleep(100 * time.Millisecond)
-	assert.True(t, pending(res))
+	assertPending(t, res, "the next consumer blocks")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
