@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configtls"
 )
 
 // Config is the agent_span processor's configuration.
@@ -47,7 +49,34 @@ type Config struct {
 	// ShutdownTimeout bounds how long Shutdown keeps re-offering output the
 	// next consumer refuses (the shutdown context's deadline too, if earlier).
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	// KafkaLookback reads back, for a partition newly assigned to this
+	// collector, the records before its first one (kafka_lookback.go).
+	KafkaLookback KafkaLookbackConfig `mapstructure:"kafka_lookback"`
 }
+
+// KafkaLookbackConfig: behind a kafka receiver, a partition's next owner
+// starts at the committed offset, which can lie inside a trace the previous
+// owner already sent whole (a commit covers a prefix; traces interleave).
+// The records of such traces before that offset are read back from the
+// broker so the trace is rebuilt whole, and what was sent meets LangSmith's
+// 409 instead of leaving a fragment. Off unless brokers are set.
+type KafkaLookbackConfig struct {
+	// Brokers are the seed brokers of the receiver's cluster.
+	Brokers []string `mapstructure:"brokers"`
+	// TLS for the brokers; plaintext unless set.
+	TLS configoptional.Optional[configtls.ClientConfig] `mapstructure:"tls"`
+	// Window is how far before a new assignment's first record to read: at
+	// least the time between the first and the last record of a trace.
+	Window time.Duration `mapstructure:"window"`
+	// MaxBytes bounds the estimated heap of the records read back and held
+	// until their traces continue, over all partitions (the oldest go first).
+	MaxBytes int64 `mapstructure:"max_bytes"`
+	// Timeout bounds one read back; a partition's records wait for it.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// enabled is true when brokers are set.
+func (c KafkaLookbackConfig) enabled() bool { return len(c.Brokers) > 0 }
 
 // RetryOnRefusalConfig is the exponential backoff between re-offers of
 // refused output: initial_interval, doubled after each refusal up to
@@ -68,6 +97,9 @@ const (
 	defaultRetryInitialInterval  = 200 * time.Millisecond
 	defaultRetryMaxInterval      = 5 * time.Second
 	defaultShutdownTimeout       = 10 * time.Second
+	defaultLookbackWindow        = 5 * time.Minute
+	defaultLookbackMaxBytes      = 64 << 20
+	defaultLookbackTimeout       = 30 * time.Second
 )
 
 var _ component.Config = (*Config)(nil)
@@ -107,6 +139,25 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout must be greater than 0, got %s", cfg.ShutdownTimeout))
+	}
+	if lb := cfg.KafkaLookback; lb.enabled() {
+		if !cfg.WaitForDelivery {
+			errs = append(errs, errors.New("kafka_lookback needs wait_for_delivery: true (without it the receiver commits records whose traces are still buffered)"))
+		}
+		for i, b := range lb.Brokers {
+			if b == "" {
+				errs = append(errs, fmt.Errorf("kafka_lookback::brokers[%d] must not be empty", i))
+			}
+		}
+		if lb.Window <= 0 {
+			errs = append(errs, fmt.Errorf("kafka_lookback::window must be greater than 0, got %s", lb.Window))
+		}
+		if lb.MaxBytes <= 0 {
+			errs = append(errs, fmt.Errorf("kafka_lookback::max_bytes must be greater than 0, got %d", lb.MaxBytes))
+		}
+		if lb.Timeout <= 0 {
+			errs = append(errs, fmt.Errorf("kafka_lookback::timeout must be greater than 0, got %s", lb.Timeout))
+		}
 	}
 	return errors.Join(errs...)
 }

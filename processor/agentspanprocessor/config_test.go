@@ -39,6 +39,10 @@ func TestLoadConfig(t *testing.T) {
 				ShutdownTimeout:       20 * time.Second,
 				WaitForDelivery:       true,
 				AutoMemoryLimit:       false,
+				KafkaLookback: KafkaLookbackConfig{
+					Brokers: []string{"kafka-0:9092", "kafka-1:9092"}, Window: 2 * time.Minute,
+					MaxBytes: defaultLookbackMaxBytes, Timeout: defaultLookbackTimeout,
+				},
 			},
 		},
 	}
@@ -84,6 +88,23 @@ func TestConfigValidate(t *testing.T) {
 				c.RetryOnRefusal = RetryOnRefusalConfig{InitialInterval: time.Second, MaxInterval: time.Millisecond}
 			},
 			wantErr: "retry_on_refusal::max_interval (1ms) must not be shorter than retry_on_refusal::initial_interval (1s)",
+		},
+		{
+			name:    "lookback without waiting for delivery",
+			mutate:  func(c *Config) { c.KafkaLookback.Brokers = []string{"kafka:9092"} },
+			wantErr: "kafka_lookback needs wait_for_delivery: true",
+		},
+		{
+			name: "lookback window zero",
+			mutate: func(c *Config) {
+				c.WaitForDelivery, c.KafkaLookback.Brokers, c.KafkaLookback.Window = true, []string{"kafka:9092"}, 0
+			},
+			wantErr: "kafka_lookback::window must be greater than 0, got 0s",
+		},
+		{
+			name:    "lookback empty broker",
+			mutate:  func(c *Config) { c.WaitForDelivery, c.KafkaLookback.Brokers = true, []string{""} },
+			wantErr: "kafka_lookback::brokers[0] must not be empty",
 		},
 		{name: "zero shutdown timeout", mutate: func(c *Config) { c.ShutdownTimeout = 0 }, wantErr: "shutdown_timeout must be greater than 0"},
 		{name: "zero idle", mutate: func(c *Config) { c.IdleTimeout = 0 }, wantErr: "idle_timeout"},

@@ -36,6 +36,11 @@ func createDefaultConfig() component.Config {
 			MaxInterval:     defaultRetryMaxInterval,
 		},
 		ShutdownTimeout: defaultShutdownTimeout,
+		KafkaLookback: KafkaLookbackConfig{
+			Window:   defaultLookbackWindow,
+			MaxBytes: defaultLookbackMaxBytes,
+			Timeout:  defaultLookbackTimeout,
+		},
 	}
 }
 

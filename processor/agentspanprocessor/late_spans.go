@@ -13,14 +13,29 @@ import (
 // the runs it sent) puts them under the right run. A stitched secondary root
 // hangs under (the survivor of) its link target. Late plumbing spans are
 // folded as the dialect folded their siblings. The late spans are then
-// remembered, so their own late children are placed too. It returns the spans
-// to emit and how many were folded.
-func placeLate(e emission) (ptrace.Traces, int) {
+// remembered, so their own late children are placed too. A span the trace
+// already held (a record read again after a Kafka rebalance, a sender's
+// retry) left with it and is dropped: sent again on its own, a span the
+// dialect folded would come back as a run. It returns the spans to emit, how
+// many were folded and how many were repeats.
+func placeLate(e emission) (_ ptrace.Traces, folded, repeated int) {
 	t := e.target
-	folded := map[pcommon.SpanID]bool{}
+	repeats := map[pcommon.SpanID]bool{}
+	forEachSpan(e.data, func(span ptrace.Span) {
+		// A parent the trace only referenced maps to no survivor: it may
+		// still arrive. So does a span folded with every ancestor, which is
+		// then placed again like any late span.
+		if s, known := t.survivor.get(span.SpanID()); known && !s.IsEmpty() {
+			repeats[span.SpanID()] = true
+		}
+	})
+	if len(repeats) > 0 {
+		removeSpans(e.data, repeats)
+	}
+	fold := map[pcommon.SpanID]bool{}
 	spanwalk.Each(e.data, func(_ pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
 		if t.folder != nil && t.folder.FoldsLate(scope, span) {
-			folded[span.SpanID()] = true
+			fold[span.SpanID()] = true
 			// Until resolved below, a folded span stands for its parent.
 			t.survivor.set(span.SpanID(), span.ParentSpanID())
 			return
@@ -29,7 +44,7 @@ func placeLate(e emission) (ptrace.Traces, int) {
 		t.survivor.set(span.SpanID(), span.SpanID())
 	})
 	forEachSpan(e.data, func(span ptrace.Span) {
-		if folded[span.SpanID()] {
+		if fold[span.SpanID()] {
 			return
 		}
 		span.SetTraceID(t.mergedID)
@@ -48,15 +63,15 @@ func placeLate(e emission) (ptrace.Traces, int) {
 			span.SetParentSpanID(placed)
 		}
 	})
-	for id := range folded {
+	for id := range fold {
 		if s, ok := t.resolve(id); ok {
 			t.survivor.set(id, s)
 		}
 	}
-	if len(folded) > 0 {
-		removeSpans(e.data, folded)
+	if len(fold) > 0 {
+		removeSpans(e.data, fold)
 	}
-	return e.data, len(folded)
+	return e.data, len(fold), len(repeats)
 }
 
 // resolve follows the survivor map from id to an emitted span (one that maps

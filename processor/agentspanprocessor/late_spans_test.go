@@ -40,3 +40,23 @@ func TestLatePlumbingIsFoldedLikeItsSiblings(t *testing.T) {
 	assert.Equal(t, spanIDOf(3), got[spanIDOf(8)].parent)
 	assert.Equal(t, spanIDOf(3), got[spanIDOf(9)].parent)
 }
+
+func TestSpansTheEmittedTraceHeldAreNotSentAgain(t *testing.T) {
+	sink := &recordingSink{}
+	p := startProcessor(t, testConfig(), sink, []dialect.Dialect{foldDialect{}}, nil)
+	ctx := context.Background()
+	emitRootFoldedKept(t, p, sink)
+
+	// The same spans again (a Kafka record read again after a rebalance), a
+	// new span with them.
+	require.NoError(t, p.ConsumeTraces(ctx, buildTraces(
+		testSpan{trace: 1, id: 2, parent: 1, name: "fold plumbing"},
+		testSpan{trace: 1, id: 3, parent: 2, name: "kept"},
+		testSpan{trace: 1, id: 4, parent: 3, name: "late"},
+	)))
+	_, spans := sink.snapshot()
+	got := byID(spans)
+	require.Len(t, spans, 3, "root, kept, then only the new span")
+	assert.Equal(t, spanIDOf(3), got[spanIDOf(4)].parent)
+	assert.NotContains(t, got, spanIDOf(2), "the folded span stays folded")
+}

@@ -2,6 +2,7 @@ package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langs
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"sync"
 	"time"
@@ -50,6 +51,8 @@ type agentSpanProcessor struct {
 	cancelOffers context.CancelFunc
 	// kick wakes the run loop to drain output queued by ConsumeTraces.
 	kick chan struct{}
+	// lookback reads back what a new Kafka partition continues (nil: off).
+	lookback *kafkaLookback
 
 	stop chan struct{}
 	done chan struct{}
@@ -85,7 +88,17 @@ func (*agentSpanProcessor) Capabilities() consumer.Capabilities {
 
 // Start launches the goroutine that looks for complete traces and re-offers
 // refused output.
-func (p *agentSpanProcessor) Start(context.Context, component.Host) error {
+func (p *agentSpanProcessor) Start(ctx context.Context, _ component.Host) error {
+	if lb := p.cfg.KafkaLookback; lb.enabled() {
+		var tlsConfig *tls.Config
+		if tc := lb.TLS.Get(); tc != nil {
+			var err error
+			if tlsConfig, err = tc.LoadTLSConfig(ctx); err != nil {
+				return fmt.Errorf("kafka_lookback::tls: %w", err)
+			}
+		}
+		p.lookback = newKafkaLookback(lb, p.logger, brokerReadBack(lb.Brokers, tlsConfig))
+	}
 	p.stop = make(chan struct{})
 	p.done = make(chan struct{})
 	p.claimMemoryLimit()
@@ -158,6 +171,24 @@ func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
 // every span of the request (delivery_wait.go).
 func (p *agentSpanProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	chunks := splitByTrace(td)
+	if p.lookback != nil && len(chunks) > 0 {
+		var undo func()
+		var err error
+		if chunks, undo, err = p.lookback.continueTraces(ctx, chunks); err != nil {
+			return err
+		}
+		if undo != nil {
+			if err = p.consumeChunks(ctx, chunks); err != nil {
+				undo()
+			}
+			return err
+		}
+	}
+	return p.consumeChunks(ctx, chunks)
+}
+
+// consumeChunks buffers one request's chunks (ConsumeTraces).
+func (p *agentSpanProcessor) consumeChunks(ctx context.Context, chunks []traceChunk) error {
 	if len(chunks) == 0 {
 		return nil
 	}
@@ -234,10 +265,13 @@ func (p *agentSpanProcessor) build(e emission) ptrace.Traces {
 				zap.String("trace_id", e.target.mergedID.String()), zap.Int("spans", e.spans))
 		}
 	case emitLate:
-		var folded int
-		td, folded = placeLate(e)
-		p.telemetry.ProcessorAgentSpanLateSpans.Add(ctx, int64(e.spans))
+		var folded, repeated int
+		td, folded, repeated = placeLate(e)
+		p.telemetry.ProcessorAgentSpanLateSpans.Add(ctx, int64(e.spans-repeated))
 		p.telemetry.ProcessorAgentSpanSpansFolded.Add(ctx, int64(folded))
+		if repeated > 0 {
+			p.telemetry.ProcessorAgentSpanSpansRepeated.Add(ctx, int64(repeated))
+		}
 	default:
 		td = e.data
 	}

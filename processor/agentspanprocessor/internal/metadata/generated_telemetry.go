@@ -37,6 +37,7 @@ type TelemetryBuilder struct {
 	ProcessorAgentSpanSpansFolded            metric.Int64Counter
 	ProcessorAgentSpanSpansInBuffer          metric.Int64UpDownCounter
 	ProcessorAgentSpanSpansRefused           metric.Int64Counter
+	ProcessorAgentSpanSpansRepeated          metric.Int64Counter
 	ProcessorAgentSpanSpansWithdrawn         metric.Int64Counter
 	ProcessorAgentSpanTracesEmitted          metric.Int64Counter
 	ProcessorAgentSpanTracesInBuffer         metric.Int64UpDownCounter
@@ -135,6 +136,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorAgentSpanSpansRefused, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_spans_refused",
 		metric.WithDescription("Spans refused at the door (a retryable error to the receiver) because the buffer was full. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanSpansRepeated, err = builder.meter.Int64Counter(
+		"otelcol_processor_agent_span_spans_repeated",
+		metric.WithDescription("Spans that arrived again after their trace was emitted with them (a Kafka record read again, a sender's retry); dropped, they already left. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -30,6 +30,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAgentSpanSpansFolded.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansInBuffer.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansRefused.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanSpansRepeated.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansWithdrawn.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesEmitted.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesInBuffer.Add(context.Background(), 1)
@@ -65,6 +66,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanSpansRefused(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanSpansRepeated(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanSpansWithdrawn(t, testTel,
