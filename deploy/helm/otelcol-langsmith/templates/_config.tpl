@@ -78,6 +78,10 @@ processors:
     completion_grace: 1s
     idle_timeout: 30s
     wait_for_delivery: true
+    # Read back the records before a newly assigned partition's committed
+    # offset, so a trace the commit cut in two is rebuilt whole.
+    kafka_lookback:
+      brokers: {{ toYaml $kafka.brokers | nindent 8 }}
     # Records in flight are held beside the budget: GOMEMLIMIT comes from
     # the pod's memory limit, not from the budget alone.
     auto_memory_limit: false
