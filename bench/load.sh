@@ -16,7 +16,10 @@
 # printed with their ratios. CPU per span counts everything the collector spent
 # until the sink had every span/run, so buffered work is not left out.
 # LOAD_ENV (e.g. GOMEMLIMIT=200MiB) is extra environment for ours only, to
-# measure a runtime setting against the stock pipeline as it ships.
+# measure a runtime setting against the stock pipeline as it ships;
+# LOAD_CONFIG and LOAD_OVERLOAD_CONFIG replace ours' configuration files
+# (configs/langsmith.yaml and configs/langsmith-small.yaml) to measure a
+# setting the same way.
 # Loopback only; never fails on speed (only on lost data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +30,8 @@ REPS=${LOAD_REPS:-3}
 MODES=${LOAD_MODES:-saturation fixed overload}
 OTELCOL=${LOAD_BIN:-bin/otelcol-langsmith}
 OURS_ENV=${LOAD_ENV:-}
+declare -A CONFIGS=([baseline]=bench/configs/baseline.yaml [langsmith]=${LOAD_CONFIG:-bench/configs/langsmith.yaml}
+	[langsmith-small]=${LOAD_OVERLOAD_CONFIG:-bench/configs/langsmith-small.yaml})
 source scripts/lib.sh
 
 # bench_port: a free port below the ephemeral range, so that none of the many
@@ -49,7 +54,7 @@ for _ in $(seq 50); do [[ -s "$WORK/sink.addr" ]] && break; sleep 0.1; done
 SINK_URL=$(cat "$WORK/sink.addr")
 export BENCH_SINK_URL=$SINK_URL LANGSMITH_ENDPOINT=$SINK_URL
 
-# load MODE PIPELINE REP: runs a collector with bench/configs/PIPELINE.yaml,
+# load MODE PIPELINE REP: runs a collector with PIPELINE's configuration,
 # replays the recording into it, writes $WORK/MODE-PIPELINE-REP.json, stops it.
 load() {
 	local mode=$1 pipeline=$2 rep=$3 rate=$RATE expect=spans conns=$CONNS extra=()
@@ -57,7 +62,7 @@ load() {
 	[[ $mode == overload ]] && conns=$((CONNS * 10))
 	[[ $pipeline == langsmith* ]] && expect=runs && read -ra extra <<<"$OURS_ENV"
 	export BENCH_OTLP_PORT=$(bench_port) BENCH_HEALTH_PORT=$(bench_port)
-	env "${extra[@]}" GOMAXPROCS=2 "$OTELCOL" --config "bench/configs/$pipeline.yaml" >"$WORK/$mode-$pipeline-$rep.log" 2>&1 &
+	env "${extra[@]}" GOMAXPROCS=2 "$OTELCOL" --config "${CONFIGS[$pipeline]}" >"$WORK/$mode-$pipeline-$rep.log" 2>&1 &
 	local pid=$!
 	PIDS+=($pid)
 	wait_health "$BENCH_HEALTH_PORT" "$WORK/$mode-$pipeline-$rep.log"
@@ -69,6 +74,7 @@ load() {
 }
 
 echo "load test: $MODES; $DURATION each, $REPS runs, $(nproc) cores, $OTELCOL${OURS_ENV:+ (ours with $OURS_ENV)}"
+echo "  configs: ${CONFIGS[langsmith]}, overload ${CONFIGS[langsmith-small]}"
 for rep in $(seq "$REPS"); do
 	for mode in $MODES; do
 		if [[ $mode == overload ]]; then
