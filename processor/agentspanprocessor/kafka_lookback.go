@@ -103,8 +103,9 @@ func recordOf(ctx context.Context) (key partitionKey, offset int64, ok bool) {
 // continueTraces adds to a record's chunks the records read back of the
 // traces they continue. A record that was itself read back (the receiver
 // runs a partition's first records at once, so one below the first offset
-// seen may arrive after it) is replaced by what was read back of its traces,
-// so no span is added twice. undo, when not nil, gives the records back if
+// seen may arrive after it) gives each of its traces that was read back too
+// what was read back instead of its own spans, so no span is added twice;
+// its other traces (read back, then evicted) keep their own. undo, when not nil, gives the records back if
 // the request fails: the trace will be assembled again.
 func (l *kafkaLookback) continueTraces(ctx context.Context, chunks []traceChunk) (_ []traceChunk, undo func(), _ error) {
 	key, offset, ok := recordOf(ctx)
@@ -119,20 +120,27 @@ func (l *kafkaLookback) continueTraces(ctx context.Context, chunks []traceChunk)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var taken []*lookbackRecord
-	if recs := a.byOffset[offset]; offset < a.start && len(recs) > 0 {
-		chunks = chunks[:0]
-		for _, r := range recs {
-			c := traceChunk{traceID: r.chunk.traceID, data: ptrace.NewTraces()}
-			if l.takeLocked(a, &c, &taken); c.spans > 0 {
-				chunks = append(chunks, c)
+	var readBack map[pcommon.TraceID]bool // this record's traces that were read back too
+	if offset < a.start {
+		for _, r := range a.byOffset[offset] {
+			if readBack == nil {
+				readBack = map[pcommon.TraceID]bool{}
 			}
-		}
-	} else {
-		for i := range chunks {
-			l.takeLocked(a, &chunks[i], &taken)
+			readBack[r.chunk.traceID] = true
 		}
 	}
+	var taken []*lookbackRecord
+	out := chunks[:0]
+	for _, c := range chunks {
+		if readBack[c.traceID] {
+			// Its spans are among those read back (or already taken from there).
+			c = traceChunk{traceID: c.traceID, data: ptrace.NewTraces()}
+		}
+		if l.takeLocked(a, &c, &taken); c.spans > 0 {
+			out = append(out, c)
+		}
+	}
+	chunks = out
 	if len(taken) == 0 {
 		return chunks, nil, nil
 	}

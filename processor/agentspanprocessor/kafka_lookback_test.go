@@ -163,3 +163,44 @@ func TestLookbackKeepsTheNewestRecordsWithinMaxBytes(t *testing.T) {
 	l.end(a)
 	assert.Zero(t, l.bytes)
 }
+
+func TestLookbackKeepsTheTracesOfARecordWhoseReadBackWasPartlyEvicted(t *testing.T) {
+	l := newKafkaLookback(KafkaLookbackConfig{MaxBytes: 1 << 20}, nil, nil)
+	key := partitionKey{topic: "spans", partition: 3}
+	a := &assignment{
+		key: key, done: t.Context().Done(), start: 2, ready: make(chan struct{}),
+		byTrace: map[pcommon.TraceID][]*lookbackRecord{}, byOffset: map[int64][]*lookbackRecord{},
+	}
+	close(a.ready)
+	l.parts[key] = a
+	// Record 1 held spans of traces 1 and 2; what was read back of trace 1
+	// was evicted, trace 2's is held.
+	held := splitByTrace(buildTraces(testSpan{trace: 2, id: 21, parent: 20}))
+	l.mu.Lock()
+	l.storeLocked(a, 1, held[0])
+	l.mu.Unlock()
+
+	live := splitByTrace(buildTraces(testSpan{trace: 1, id: 11, parent: 10}, testSpan{trace: 2, id: 21, parent: 20}))
+	chunks, undo, err := l.continueTraces(recordContext(t.Context(), 1), live)
+	require.NoError(t, err)
+	require.NotNil(t, undo)
+	require.Len(t, chunks, 2)
+	for _, c := range chunks {
+		assert.Equal(t, 1, c.spans, "trace %v once: live for trace 1, read back for trace 2", c.traceID)
+		assert.Equal(t, 1, c.data.SpanCount())
+	}
+
+	// The same record again (a retry after a failure that undid nothing):
+	// trace 2's spans were taken, trace 1's come live again.
+	again := splitByTrace(buildTraces(testSpan{trace: 1, id: 11, parent: 10}, testSpan{trace: 2, id: 21, parent: 20}))
+	chunks, _, err = l.continueTraces(recordContext(t.Context(), 1), again)
+	require.NoError(t, err)
+	require.Len(t, chunks, 1)
+	assert.Equal(t, traceIDOf(1), chunks[0].traceID)
+
+	undo() // the first request failed: trace 2's records are available again
+	chunks, _, err = l.continueTraces(recordContext(t.Context(), 4), splitByTrace(buildTraces(testSpan{trace: 2, id: 22, parent: 20})))
+	require.NoError(t, err)
+	require.Len(t, chunks, 1)
+	assert.Equal(t, 2, chunks[0].spans, "the new span with the one read back")
+}
