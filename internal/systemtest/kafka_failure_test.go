@@ -20,7 +20,10 @@ import (
 // held was committed, so the partition's next owner read it again, and what
 // had been sent met 409.
 func TestKafkaTierSurvivesSIGKILLOfAGatewayAndOfTheBroker(t *testing.T) {
-	input := scaleInput(t, scaleRecordings(t), 8)
+	// Traces joined by links are left out: a gateway killed while forwarding
+	// them, or the primary sent before a re-read secondary, stitches them
+	// in part (README, limits of the Kafka tier).
+	input := scaleInput(t, singleTraceRecordings(t), 8)
 	_, wantRuns := singleCollectorTree(t, input)
 
 	srv := langsmithtest.New(t, langsmithtest.Options{APIKey: serverKey})
@@ -66,7 +69,7 @@ func TestKafkaTierSurvivesSIGKILLOfAGatewayAndOfTheBroker(t *testing.T) {
 	}
 	// A trace the old owner sent whole can have records on both sides of the
 	// committed offset; the next owner reads back the records before it
-	// (agent_span kafka_lookback), so it sends the whole trace again, never
+	// (agent_span kafka::lookback), so it sends the whole trace again, never
 	// its later part alone: no run beyond one collector's.
 	if extra := assertRunsInPlace(t, wantRuns, srv.Runs()); len(extra) > 0 {
 		t.Errorf("%d runs beyond the single collector's, from traces read again in part: %s", len(extra), strings.Join(extra, ", "))

@@ -21,10 +21,12 @@ import (
 )
 
 const (
-	scaleTopic      = "scale-test-spans"
-	scalePartitions = 6
-	scaleProject    = "local-demo" // examples/local.yaml's project, given to the gateways too
-	mSentSpans      = "otelcol_exporter_sent_spans"
+	scaleTopic       = "scale-test-spans"
+	scalePartitions  = 6
+	scaleProject     = "local-demo" // examples/local.yaml's project, given to the gateways too
+	mSentSpans       = "otelcol_exporter_sent_spans"
+	mTracesForwarded = "otelcol_processor_agent_span_traces_forwarded"
+	mTracesInBuffer  = "otelcol_processor_agent_span_traces_in_buffer"
 )
 
 // exampleConfig is the body of an examples/ file: the tests run what ships.
@@ -53,26 +55,45 @@ service:
 `, port)
 }
 
-// scaleRecordings are the recordings the test replays: every one made of a
-// single trace id. Partitioning by trace id keeps one trace together, not
-// traces joined by links (AutoGen's runtime outside the root, its gRPC
-// runtime, Agent Framework's workflows), which can land on two gateways.
-func scaleRecordings(t *testing.T) []string {
+// scaleRecordings are the recordings the test replays: all of them, those
+// whose traces are joined by links too (AutoGen's runtime outside the root,
+// its gRPC runtime, Agent Framework's workflows). Partitioning by trace id
+// puts linked traces in different partitions; the gateways forward a linked
+// trace under the trace it links to (agent_span kafka::forward_linked_traces)
+// so that one replica stitches them. linked counts the recordings with
+// several trace ids.
+func scaleRecordings(t *testing.T) (names []string, linked int) {
+	t.Helper()
+	for _, n := range recordings.Names() {
+		if traceIDs(t, n) > 1 {
+			linked++
+		}
+		names = append(names, n)
+	}
+	if linked == 0 {
+		t.Fatalf("no recording of linked traces among %v", names)
+	}
+	return names, linked
+}
+
+// singleTraceRecordings are the recordings made of one trace id.
+func singleTraceRecordings(t *testing.T) []string {
 	t.Helper()
 	var names []string
 	for _, n := range recordings.Names() {
-		ids := map[pcommon.TraceID]bool{}
-		spanwalk.Each(recordings.MustLoad(t, n), func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
-			ids[s.TraceID()] = true
-		})
-		if len(ids) == 1 {
+		if traceIDs(t, n) == 1 {
 			names = append(names, n)
 		}
 	}
-	if len(names) < 10 {
-		t.Fatalf("only %d single-trace recordings: %v", len(names), names)
-	}
 	return names
+}
+
+func traceIDs(t *testing.T, recording string) int {
+	ids := map[pcommon.TraceID]bool{}
+	spanwalk.Each(recordings.MustLoad(t, recording), func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+		ids[s.TraceID()] = true
+	})
+	return len(ids)
 }
 
 // sendSplit sends each trace's two halves, one to each URL (two nodes'
@@ -212,7 +233,8 @@ func startKafkaTier(t *testing.T, srv *langsmithtest.Server, gateways int, idleT
 // arrive as one complete tree, identical to what one collector given the
 // whole trace makes of it.
 func TestKafkaTierRebuildsWholeTraces(t *testing.T) {
-	input := scaleInput(t, scaleRecordings(t), 3)
+	names, linked := scaleRecordings(t)
+	input := scaleInput(t, names, 3)
 	want, wantList := singleCollectorTree(t, input)
 	wantRuns := len(wantList)
 	if wantRuns < len(input) {
@@ -225,21 +247,29 @@ func TestKafkaTierRebuildsWholeTraces(t *testing.T) {
 	start := time.Now()
 	sendSplit(t, input, k.urls)
 	waitForStableRuns(t, srv, 2*time.Minute)
-	t.Logf("%d traces (%d runs) through 2 agents, Kafka (%d partitions) and 2 gateways in %s",
-		len(input), wantRuns, scalePartitions, time.Since(start).Round(100*time.Millisecond))
+	t.Logf("%d runs of agents (%d of them linked traces; %d runs) through 2 agents, Kafka (%d partitions) and 2 gateways in %s",
+		len(input), 3*linked, wantRuns, scalePartitions, time.Since(start).Round(100*time.Millisecond))
 	assertClean(t, srv)
 
 	if got := srv.Tree(); got != want {
 		t.Errorf("the Kafka tier's runs differ from one collector's:\n%s", firstDifference(want, got))
 	}
-	var sent float64
+	var sent, forwarded float64
 	for i, g := range k.gateways {
 		n := g.metric(mSentSpans, `exporter="langsmith"`)
 		if n == 0 {
 			t.Errorf("gateway %d exported nothing: the partitions were not shared", i)
 		}
 		sent += n
+		forwarded += g.metric(mTracesForwarded)
+		if held := g.metric(mTracesInBuffer); held != 0 {
+			t.Errorf("gateway %d still holds %v traces (a linked trace waiting where its target never comes)", i, held)
+		}
 	}
+	if forwarded == 0 {
+		t.Error("no linked trace was forwarded: the test does not exercise forward_linked_traces")
+	}
+	t.Logf("%v traces forwarded to their link target's partition", forwarded)
 	if int(sent) != wantRuns {
 		t.Errorf("gateways exported %v runs, want %d (each once)", sent, wantRuns)
 	}

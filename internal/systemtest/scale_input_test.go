@@ -36,10 +36,18 @@ func scaleInput(t *testing.T, names []string, copies int) []splitTrace {
 		for c := range copies {
 			td := ptrace.NewTraces()
 			src.CopyTo(td)
-			spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
-				orig := s.TraceID()
+			copyID := func(orig pcommon.TraceID) pcommon.TraceID {
 				sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%x", name, c, orig[:]))
-				s.SetTraceID(pcommon.TraceID(sum[:16]))
+				return pcommon.TraceID(sum[:16])
+			}
+			spanwalk.Each(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+				s.SetTraceID(copyID(s.TraceID()))
+				// Links between the recording's traces stay links of the copy.
+				for i := 0; i < s.Links().Len(); i++ {
+					if l := s.Links().At(i); !l.TraceID().IsEmpty() {
+						l.SetTraceID(copyID(l.TraceID()))
+					}
+				}
 			})
 			out = append(out, splitTrace{name: fmt.Sprintf("%s#%d", name, c), whole: td, half: dealSpans(td)})
 		}

@@ -49,22 +49,32 @@ type Config struct {
 	// ShutdownTimeout bounds how long Shutdown keeps re-offering output the
 	// next consumer refuses (the shutdown context's deadline too, if earlier).
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
-	// KafkaLookback reads back, for a partition newly assigned to this
-	// collector, the records before its first one (kafka_lookback.go).
-	KafkaLookback KafkaLookbackConfig `mapstructure:"kafka_lookback"`
+	// Kafka is for gateways behind the kafka receiver (kafka_lookback.go,
+	// kafka_forward.go). Off unless brokers are set.
+	Kafka KafkaConfig `mapstructure:"kafka"`
 }
 
-// KafkaLookbackConfig: behind a kafka receiver, a partition's next owner
-// starts at the committed offset, which can lie inside a trace the previous
-// owner already sent whole (a commit covers a prefix; traces interleave).
-// The records of such traces before that offset are read back from the
-// broker so the trace is rebuilt whole, and what was sent meets LangSmith's
-// 409 instead of leaving a fragment. Off unless brokers are set.
-type KafkaLookbackConfig struct {
+// KafkaConfig: what agent_span does with the brokers its kafka receiver
+// reads from.
+type KafkaConfig struct {
 	// Brokers are the seed brokers of the receiver's cluster.
 	Brokers []string `mapstructure:"brokers"`
 	// TLS for the brokers; plaintext unless set.
 	TLS configoptional.Optional[configtls.ClientConfig] `mapstructure:"tls"`
+	// Lookback: a partition's next owner starts at the committed offset,
+	// which can lie inside a trace the previous owner already sent whole (a
+	// commit covers a prefix; traces interleave). The records of such traces
+	// before that offset are read back so the trace is rebuilt whole, and
+	// what was sent meets LangSmith's 409 instead of leaving a fragment.
+	Lookback KafkaLookbackConfig `mapstructure:"lookback"`
+	// ForwardLinkedTraces: a trace whose root links to a trace this
+	// collector does not hold is written back to the topic under the linked
+	// trace's key, so the replica that owns that partition stitches them.
+	ForwardLinkedTraces bool `mapstructure:"forward_linked_traces"`
+}
+
+// KafkaLookbackConfig bounds the read back of a new partition.
+type KafkaLookbackConfig struct {
 	// Window is how far before a new assignment's first record to read: at
 	// least the time between the first and the last record of a trace.
 	Window time.Duration `mapstructure:"window"`
@@ -76,7 +86,7 @@ type KafkaLookbackConfig struct {
 }
 
 // enabled is true when brokers are set.
-func (c KafkaLookbackConfig) enabled() bool { return len(c.Brokers) > 0 }
+func (c KafkaConfig) enabled() bool { return len(c.Brokers) > 0 }
 
 // RetryOnRefusalConfig is the exponential backoff between re-offers of
 // refused output: initial_interval, doubled after each refusal up to
@@ -140,23 +150,23 @@ func (cfg *Config) Validate() error {
 	if cfg.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout must be greater than 0, got %s", cfg.ShutdownTimeout))
 	}
-	if lb := cfg.KafkaLookback; lb.enabled() {
+	if k := cfg.Kafka; k.enabled() {
 		if !cfg.WaitForDelivery {
-			errs = append(errs, errors.New("kafka_lookback needs wait_for_delivery: true (without it the receiver commits records whose traces are still buffered)"))
+			errs = append(errs, errors.New("kafka needs wait_for_delivery: true (without it the receiver commits records whose traces are still buffered)"))
 		}
-		for i, b := range lb.Brokers {
+		for i, b := range k.Brokers {
 			if b == "" {
-				errs = append(errs, fmt.Errorf("kafka_lookback::brokers[%d] must not be empty", i))
+				errs = append(errs, fmt.Errorf("kafka::brokers[%d] must not be empty", i))
 			}
 		}
-		if lb.Window <= 0 {
-			errs = append(errs, fmt.Errorf("kafka_lookback::window must be greater than 0, got %s", lb.Window))
+		if lb := k.Lookback; lb.Window <= 0 {
+			errs = append(errs, fmt.Errorf("kafka::lookback::window must be greater than 0, got %s", lb.Window))
 		}
-		if lb.MaxBytes <= 0 {
-			errs = append(errs, fmt.Errorf("kafka_lookback::max_bytes must be greater than 0, got %d", lb.MaxBytes))
+		if lb := k.Lookback; lb.MaxBytes <= 0 {
+			errs = append(errs, fmt.Errorf("kafka::lookback::max_bytes must be greater than 0, got %d", lb.MaxBytes))
 		}
-		if lb.Timeout <= 0 {
-			errs = append(errs, fmt.Errorf("kafka_lookback::timeout must be greater than 0, got %s", lb.Timeout))
+		if lb := k.Lookback; lb.Timeout <= 0 {
+			errs = append(errs, fmt.Errorf("kafka::lookback::timeout must be greater than 0, got %s", lb.Timeout))
 		}
 	}
 	return errors.Join(errs...)

@@ -39,9 +39,9 @@ func TestLoadConfig(t *testing.T) {
 				ShutdownTimeout:       20 * time.Second,
 				WaitForDelivery:       true,
 				AutoMemoryLimit:       false,
-				KafkaLookback: KafkaLookbackConfig{
-					Brokers: []string{"kafka-0:9092", "kafka-1:9092"}, Window: 2 * time.Minute,
-					MaxBytes: defaultLookbackMaxBytes, Timeout: defaultLookbackTimeout,
+				Kafka: KafkaConfig{
+					Brokers:  []string{"kafka-0:9092", "kafka-1:9092"},
+					Lookback: KafkaLookbackConfig{Window: 2 * time.Minute, MaxBytes: defaultLookbackMaxBytes, Timeout: defaultLookbackTimeout},
 				},
 			},
 		},
@@ -91,20 +91,20 @@ func TestConfigValidate(t *testing.T) {
 		},
 		{
 			name:    "lookback without waiting for delivery",
-			mutate:  func(c *Config) { c.KafkaLookback.Brokers = []string{"kafka:9092"} },
-			wantErr: "kafka_lookback needs wait_for_delivery: true",
+			mutate:  func(c *Config) { c.Kafka.Brokers = []string{"kafka:9092"} },
+			wantErr: "kafka needs wait_for_delivery: true",
 		},
 		{
 			name: "lookback window zero",
 			mutate: func(c *Config) {
-				c.WaitForDelivery, c.KafkaLookback.Brokers, c.KafkaLookback.Window = true, []string{"kafka:9092"}, 0
+				c.WaitForDelivery, c.Kafka.Brokers, c.Kafka.Lookback.Window = true, []string{"kafka:9092"}, 0
 			},
-			wantErr: "kafka_lookback::window must be greater than 0, got 0s",
+			wantErr: "kafka::lookback::window must be greater than 0, got 0s",
 		},
 		{
 			name:    "lookback empty broker",
-			mutate:  func(c *Config) { c.WaitForDelivery, c.KafkaLookback.Brokers = true, []string{""} },
-			wantErr: "kafka_lookback::brokers[0] must not be empty",
+			mutate:  func(c *Config) { c.WaitForDelivery, c.Kafka.Brokers = true, []string{""} },
+			wantErr: "kafka::brokers[0] must not be empty",
 		},
 		{name: "zero shutdown timeout", mutate: func(c *Config) { c.ShutdownTimeout = 0 }, wantErr: "shutdown_timeout must be greater than 0"},
 		{name: "zero idle", mutate: func(c *Config) { c.IdleTimeout = 0 }, wantErr: "idle_timeout"},

@@ -36,10 +36,13 @@ func createDefaultConfig() component.Config {
 			MaxInterval:     defaultRetryMaxInterval,
 		},
 		ShutdownTimeout: defaultShutdownTimeout,
-		KafkaLookback: KafkaLookbackConfig{
-			Window:   defaultLookbackWindow,
-			MaxBytes: defaultLookbackMaxBytes,
-			Timeout:  defaultLookbackTimeout,
+		Kafka: KafkaConfig{
+			Lookback: KafkaLookbackConfig{
+				Window:   defaultLookbackWindow,
+				MaxBytes: defaultLookbackMaxBytes,
+				Timeout:  defaultLookbackTimeout,
+			},
+			ForwardLinkedTraces: true,
 		},
 	}
 }

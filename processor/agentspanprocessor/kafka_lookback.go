@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// This file implements kafka_lookback. Behind the kafka receiver with
+// This file implements kafka::lookback. Behind the kafka receiver with
 // partition_processing, each record is one ConsumeTraces call whose client
 // metadata names its topic, partition and offset, and whose context ends with
 // the partition's assignment (the receiver derives it from one context per
@@ -134,7 +134,7 @@ func (l *kafkaLookback) continueTraces(ctx context.Context, chunks []traceChunk)
 	for _, c := range chunks {
 		if readBack[c.traceID] {
 			// Its spans are among those read back (or already taken from there).
-			c = traceChunk{traceID: c.traceID, data: ptrace.NewTraces()}
+			c = traceChunk{traceID: c.traceID, data: ptrace.NewTraces(), source: c.source}
 		}
 		if l.takeLocked(a, &c, &taken); c.spans > 0 {
 			out = append(out, c)
@@ -237,10 +237,10 @@ func (l *kafkaLookback) readBack(ctx context.Context, a *assignment, from time.T
 		fields = append(fields, zap.Int("undecodable_records", undecodable))
 	}
 	if err != nil && ctx.Err() != context.Canceled {
-		l.logger.Warn("kafka_lookback: could not read back the records before a new partition's first one; traces it continues may leave in parts",
+		l.logger.Warn("kafka::lookback: could not read back the records before a new partition's first one; traces it continues may leave in parts",
 			append(fields, zap.Error(err))...)
 	} else {
-		l.logger.Info("kafka_lookback: read back the records before a new partition's first one", fields...)
+		l.logger.Info("kafka::lookback: read back the records before a new partition's first one", fields...)
 	}
 	time.AfterFunc(l.cfg.Window, func() {
 		l.mu.Lock()

@@ -58,7 +58,7 @@ func recordContext(assignment context.Context, offset int64) context.Context {
 
 func startLookbackProcessor(t *testing.T, log *partitionLog, sink *recordingSink) *agentSpanProcessor {
 	cfg := deliveryConfig()
-	cfg.KafkaLookback.Brokers = []string{"127.0.0.1:1"} // never dialled: the log stands in
+	cfg.Kafka.Brokers = []string{"127.0.0.1:1"} // never dialled: the log stands in
 	p := startProcessor(t, cfg, sink, nil, nil)
 	require.NotNil(t, p.lookback)
 	p.lookback.read = log.read

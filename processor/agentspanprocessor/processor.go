@@ -53,6 +53,10 @@ type agentSpanProcessor struct {
 	kick chan struct{}
 	// lookback reads back what a new Kafka partition continues (nil: off).
 	lookback *kafkaLookback
+	// forward writes linked traces back to Kafka (kafka::forward_linked_traces);
+	// producer is closed at shutdown.
+	forward  forwardFunc
+	producer *kafkaProducer
 
 	stop chan struct{}
 	done chan struct{}
@@ -89,15 +93,22 @@ func (*agentSpanProcessor) Capabilities() consumer.Capabilities {
 // Start launches the goroutine that looks for complete traces and re-offers
 // refused output.
 func (p *agentSpanProcessor) Start(ctx context.Context, _ component.Host) error {
-	if lb := p.cfg.KafkaLookback; lb.enabled() {
+	if k := p.cfg.Kafka; k.enabled() {
 		var tlsConfig *tls.Config
-		if tc := lb.TLS.Get(); tc != nil {
+		if tc := k.TLS.Get(); tc != nil {
 			var err error
 			if tlsConfig, err = tc.LoadTLSConfig(ctx); err != nil {
-				return fmt.Errorf("kafka_lookback::tls: %w", err)
+				return fmt.Errorf("kafka::tls: %w", err)
 			}
 		}
-		p.lookback = newKafkaLookback(lb, p.logger, brokerReadBack(lb.Brokers, tlsConfig))
+		p.lookback = newKafkaLookback(k.Lookback, p.logger, brokerReadBack(k.Brokers, tlsConfig))
+		if p.buf.forward {
+			producer, err := newKafkaProducer(k.Brokers, tlsConfig)
+			if err != nil {
+				return fmt.Errorf("kafka: %w", err)
+			}
+			p.producer, p.forward = producer, producer.forward
+		}
 	}
 	p.stop = make(chan struct{})
 	p.done = make(chan struct{})
@@ -157,6 +168,9 @@ func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 	p.flush(flushCtx)
 	p.cancelOffers()
+	if p.producer != nil {
+		p.producer.close()
+	}
 	p.releaseMemoryLimit()
 	p.telemetry.Shutdown()
 	return nil
@@ -171,6 +185,9 @@ func (p *agentSpanProcessor) Shutdown(ctx context.Context) error {
 // every span of the request (delivery_wait.go).
 func (p *agentSpanProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	chunks := splitByTrace(td)
+	if p.buf.forward {
+		markKafkaSource(ctx, chunks)
+	}
 	if p.lookback != nil && len(chunks) > 0 {
 		var undo func()
 		var err error
@@ -247,6 +264,10 @@ func (p *agentSpanProcessor) enqueueLocked(out []emission) {
 	if p.buf.stitched > 0 {
 		p.telemetry.ProcessorAgentSpanTracesStitched.Add(ctx, p.buf.stitched)
 		p.buf.stitched = 0
+	}
+	if p.buf.forwardedTraces > 0 {
+		p.telemetry.ProcessorAgentSpanTracesForwarded.Add(ctx, p.buf.forwardedTraces)
+		p.buf.forwardedTraces = 0
 	}
 	p.reportHeldLocked()
 }

@@ -43,6 +43,10 @@ type outboxItem struct {
 	// waits are released once the next consumer took (or refused for good)
 	// the item (delivery_wait.go).
 	waits []*deliveryWait
+	// forward: the item is written back to Kafka, not offered to the next
+	// consumer (kafka_forward.go).
+	forward bool
+	route   forwardRoute
 }
 
 // outbox is the ordered output not yet taken by the next consumer. It is
@@ -63,7 +67,7 @@ type outbox struct {
 }
 
 func (o *outbox) push(e emission) {
-	it := &outboxItem{e: e, spans: e.spans, waits: e.waits}
+	it := &outboxItem{e: e, spans: e.spans, waits: e.waits, forward: e.kind == emitForward, route: e.route}
 	if e.kind == emitTrace {
 		for _, m := range e.members {
 			it.bytes += m.bytes
@@ -114,7 +118,8 @@ func (o *outbox) ready(now time.Time, join bool) ([]*outboxItem, bool) {
 		return nil, false
 	}
 	n, spans := 1, o.items[0].spans
-	for join && n < len(o.items) && spans+o.items[n].spans <= maxOfferSpans {
+	join = join && !o.items[0].forward // forwards go one by one, each to its key
+	for join && n < len(o.items) && !o.items[n].forward && spans+o.items[n].spans <= maxOfferSpans {
 		spans += o.items[n].spans
 		n++
 	}
@@ -192,6 +197,9 @@ func (p *agentSpanProcessor) offer(it *outboxItem) error {
 	}
 	if it.refusals > 0 {
 		p.telemetry.ProcessorAgentSpanEmissionsRetried.Add(context.Background(), 1)
+	}
+	if it.forward {
+		return p.forward(p.offerCtx, it.route, it.td)
 	}
 	td := it.td
 	if p.next.Capabilities().MutatesData {

@@ -34,6 +34,8 @@ type bufferedTrace struct {
 	parents parentTracking
 	// waits are the requests waiting for these spans to leave (delivery_wait.go).
 	waits []*deliveryWait
+	// source is the kafka record its first spans came in (kafka_forward.go).
+	source kafkaSource
 }
 
 // traceGroup is the unit of completion and emission: one trace, or several
@@ -56,6 +58,9 @@ const (
 	emitLate
 	// emitPassthrough: spans that cannot be grouped (no trace id).
 	emitPassthrough
+	// emitForward: a trace written back to Kafka under the trace it links to
+	// (kafka_forward.go).
+	emitForward
 )
 
 // emission is one unit of output, queued in order and sent outside the lock.
@@ -72,6 +77,8 @@ type emission struct {
 	rootParents map[pcommon.SpanID]pcommon.SpanID
 	// waits are the requests waiting for these spans to leave.
 	waits []*deliveryWait
+	// route is where an emitForward goes.
+	route forwardRoute
 }
 
 // traceBuffer is the processor's state. It is not safe for concurrent use:
@@ -85,9 +92,14 @@ type traceBuffer struct {
 	spans   int
 	bytes   int64
 	cache   *emittedCache
+	// forward and routes: kafka::forward_linked_traces (kafka_forward.go).
+	forward bool
+	routes  routeTable
 
-	// stitched counts traces merged into another one, for metrics.
-	stitched int64
+	// stitched counts traces merged into another one, forwardedTraces those
+	// forwarded, for metrics.
+	stitched        int64
+	forwardedTraces int64
 }
 
 func newTraceBuffer(cfg *Config) *traceBuffer {
@@ -97,6 +109,8 @@ func newTraceBuffer(cfg *Config) *traceBuffer {
 		order:   list.New(),
 		waiting: map[pcommon.TraceID][]pcommon.TraceID{},
 		cache:   newEmittedCache(cfg.EmittedTraceCacheSize),
+		forward: cfg.Kafka.enabled() && cfg.Kafka.ForwardLinkedTraces && cfg.StitchLinkedTraces,
+		routes:  routeTable{max: cfg.EmittedTraceCacheSize},
 	}
 }
 
@@ -116,10 +130,18 @@ func (b *traceBuffer) add(c traceChunk, now time.Time, w *deliveryWait) []emissi
 		e.waits = waits
 		return []emission{e}
 	}
+	if route, ok := b.routes.get(c.traceID); ok && b.forward && b.traces[c.traceID] == nil &&
+		c.source.topic != "" && c.source.hops < route.hops {
+		// Later spans of a forwarded trace follow it. Spans forwarded as
+		// often as the trace was when it left here, or more, came back
+		// along a newer route: they stay (kafka_forward.go).
+		return []emission{{kind: emitForward, data: c.data, spans: c.spans, route: route, waits: waits}}
+	}
 
 	t := b.traces[c.traceID]
 	if t == nil {
 		t = b.newTrace(c.traceID, now)
+		t.source = c.source
 	}
 	var out []emission
 	newLinks := b.noteRoots(t, c.data)

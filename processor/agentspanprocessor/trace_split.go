@@ -14,6 +14,8 @@ type traceChunk struct {
 	data    ptrace.Traces
 	spans   int
 	bytes   int64 // estimated heap (memory_estimate.go)
+	// source: the kafka record it came in, if any (kafka_forward.go).
+	source kafkaSource
 }
 
 // splitByTrace moves the spans of td into one chunk per trace id, in order of

@@ -62,6 +62,13 @@ func (b *traceBuffer) stitch(t *bufferedTrace, newLinks []rootLink) []emission {
 			b.stitched++
 			return b.emitGroupAsLate(t.group, emitted)
 		}
+		if b.forward {
+			// The target is held by another replica, or will come here
+			// through its own partition: either way, its partition's owner.
+			if route, ok := b.forwardTo(t, l.target); ok {
+				return b.forwardGroup(t.group, route)
+			}
+		}
 		if !containsTraceID(t.waitsOn, l.target) {
 			t.waitsOn = append(t.waitsOn, l.target)
 			b.waiting[l.target] = append(b.waiting[l.target], t.id)

@@ -79,8 +79,9 @@ processors:
     idle_timeout: 30s
     wait_for_delivery: true
     # Read back the records before a newly assigned partition's committed
-    # offset, so a trace the commit cut in two is rebuilt whole.
-    kafka_lookback:
+    # offset, so a trace the commit cut in two is rebuilt whole; write a
+    # trace linked to another partition's trace back under that trace's key.
+    kafka:
       brokers: {{ toYaml $kafka.brokers | nindent 8 }}
     # Records in flight are held beside the budget: GOMEMLIMIT comes from
     # the pod's memory limit, not from the budget alone.

@@ -40,6 +40,7 @@ type TelemetryBuilder struct {
 	ProcessorAgentSpanSpansRepeated          metric.Int64Counter
 	ProcessorAgentSpanSpansWithdrawn         metric.Int64Counter
 	ProcessorAgentSpanTracesEmitted          metric.Int64Counter
+	ProcessorAgentSpanTracesForwarded        metric.Int64Counter
 	ProcessorAgentSpanTracesInBuffer         metric.Int64UpDownCounter
 	ProcessorAgentSpanTracesStitched         metric.Int64Counter
 }
@@ -154,6 +155,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorAgentSpanTracesEmitted, err = builder.meter.Int64Counter(
 		"otelcol_processor_agent_span_traces_emitted",
 		metric.WithDescription("Traces sent to the next consumer, by why they left the buffer. [Development]"),
+		metric.WithUnit("{trace}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAgentSpanTracesForwarded, err = builder.meter.Int64Counter(
+		"otelcol_processor_agent_span_traces_forwarded",
+		metric.WithDescription("Traces written back to Kafka under the trace their root links to, for the replica that owns it to stitch them (kafka::forward_linked_traces). [Development]"),
 		metric.WithUnit("{trace}"),
 	)
 	errs = errors.Join(errs, err)

@@ -33,6 +33,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAgentSpanSpansRepeated.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanSpansWithdrawn.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesEmitted.Add(context.Background(), 1)
+	tb.ProcessorAgentSpanTracesForwarded.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesInBuffer.Add(context.Background(), 1)
 	tb.ProcessorAgentSpanTracesStitched.Add(context.Background(), 1)
 	AssertEqualProcessorAgentSpanBufferFull(t, testTel,
@@ -75,6 +76,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanTracesEmitted(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAgentSpanTracesForwarded(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAgentSpanTracesInBuffer(t, testTel,
