@@ -20,23 +20,8 @@ OUT=${PROFILE_OUT:-$(mktemp -d /tmp/otelcol-profile.XXXXXX)}
 source scripts/lib.sh
 mkdir -p "$OUT"
 
-port() {
-	python3 -c 'import random, socket
-while True:
-    p = random.randint(20000, 30000); s = socket.socket()
-    try: s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()'
-}
-
-[[ -x $OTELCOL ]] || make build
-go build -o bin/loadgen ./bench/loadgen
-bin/loadgen sink -addr 127.0.0.1:$(port) -addr-file "$WORK/sink.addr" >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do [[ -s "$WORK/sink.addr" ]] && break; sleep 0.1; done
-SINK_URL=$(cat "$WORK/sink.addr")
-export BENCH_SINK_URL=$SINK_URL LANGSMITH_ENDPOINT=$SINK_URL
-export BENCH_OTLP_PORT=$(port) BENCH_HEALTH_PORT=$(port) BENCH_PPROF_PORT=$(port)
+source bench/common.sh
+export BENCH_OTLP_PORT=$(bench_port) BENCH_HEALTH_PORT=$(bench_port) BENCH_PPROF_PORT=$(bench_port)
 read -ra extra <<<"$OURS_ENV"
 env "${extra[@]}" GOMAXPROCS=2 "$OTELCOL" --config "$CONFIG" >"$OUT/collector.log" 2>&1 &
 pid=$!
