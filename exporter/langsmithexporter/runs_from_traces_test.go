@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
@@ -61,7 +62,7 @@ func TestRunsCarryPlacementThreadAndOrphanMarks(t *testing.T) {
 	runs := e.mapper.Runs(td)
 	require.Len(t, runs, 2)
 	for _, r := range runs {
-		md := r.Extra["metadata"].(map[string]any)
+		md := r.Extra["metadata"].(jsonenc.Object).Map()
 		assert.Equal(t, "conv-1", md["thread_id"], "thread id on every run of the trace")
 		assert.Equal(t, "default", r.SessionName)
 		assert.LessOrEqual(t, r.StartTime, r.EndTime, "an end before the start is clamped")
@@ -70,7 +71,7 @@ func TestRunsCarryPlacementThreadAndOrphanMarks(t *testing.T) {
 	s := tracetest.SpansByID(td)
 	for _, r := range runs {
 		if r.ID == tracetest.Attr(s[2], place.AnnotationRunID) {
-			md := r.Extra["metadata"].(map[string]any)
+			md := r.Extra["metadata"].(jsonenc.Object).Map()
 			assert.Equal(t, true, md["ls_orphan"])
 			assert.Equal(t, "0000000000000009", md["otel_missing_parent_span_id"])
 		}
@@ -84,5 +85,5 @@ func TestSpanWithoutPlacementStillBecomesARun(t *testing.T) {
 	require.Len(t, runs, 1)
 	assert.Equal(t, runs[0].ID, runs[0].TraceID)
 	assert.NotEmpty(t, runs[0].DottedOrder)
-	assert.Equal(t, true, runs[0].Extra["metadata"].(map[string]any)["ls_orphan"])
+	assert.Equal(t, true, runs[0].Extra["metadata"].(jsonenc.Object).Map()["ls_orphan"])
 }

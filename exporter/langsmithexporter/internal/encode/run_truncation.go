@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/jsonenc"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 )
 
@@ -84,16 +84,26 @@ func cutField(r *runmap.Run, field string, originalBytes, budget int) bool {
 // id: what LangSmith needs for cost and grouping) and drops the big ones.
 func cutExtra(extra map[string]any, originalBytes, budget int) map[string]any {
 	out := map[string]any{}
-	md, _ := extra["metadata"].(map[string]any)
 	kept := map[string]any{TruncationMarker: true, "original_extra_bytes": originalBytes}
 	used := 0
-	for k, v := range md {
+	keep := func(k string, v any) {
 		size := len(previewOf(v, 1024+1))
 		if size > 1024 || used+size > budget {
-			continue
+			return
 		}
 		kept[k] = v
 		used += size
+	}
+	// The mapping writes metadata as a jsonenc.Object.
+	switch md := extra["metadata"].(type) {
+	case jsonenc.Object:
+		for _, m := range md {
+			keep(m.Key, m.Any())
+		}
+	case map[string]any:
+		for k, v := range md {
+			keep(k, v)
+		}
 	}
 	out["metadata"] = kept
 	return out

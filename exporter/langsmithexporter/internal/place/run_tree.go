@@ -209,6 +209,9 @@ func (t *RunTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *Stats) 
 	}
 	n.placed = p
 	attrs := n.span.Attributes()
+	// Room for the annotations (and the thread id Annotate adds) in one
+	// exact allocation: appending them one by one doubles the attributes.
+	attrs.EnsureCapacity(attrs.Len() + annotationsPerSpan)
 	attrs.PutStr(AnnotationRunID, id.String())
 	attrs.PutStr(AnnotationTraceID, traceRunID.String())
 	attrs.PutStr(AnnotationDottedOrder, n.dotted)
@@ -233,6 +236,11 @@ func (t *RunTree) place(n *treeNode, nodes map[spanKey]*treeNode, stats *Stats) 
 	t.cache.put(n.key, p, traceRunID)
 	return n
 }
+
+// annotationsPerSpan is how many annotations a span gets at most: run id,
+// trace id, dotted_order, start time, parent run id, thread id and one of
+// orphan / trace split.
+const annotationsPerSpan = 7
 
 // writePlacement copies a placement onto a duplicate of an already placed span.
 func writePlacement(dst, src ptrace.Span) {

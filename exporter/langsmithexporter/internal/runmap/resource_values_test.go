@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 )
 
 // The values the runs of a resource share (its attributes, the last trace id
@@ -43,7 +45,7 @@ func TestResourceValuesFollowEachSpan(t *testing.T) {
 	runs := m.Runs(td)
 	require.Len(t, runs, len(wants))
 	for i, r := range runs {
-		md := r.Extra["metadata"].(map[string]any)
+		md := r.Extra["metadata"].(jsonenc.Object).Map()
 		w := wants[i]
 		assert.Equal(t, w.trace, md["otel.trace_id"], i)
 		assert.Equal(t, w.span, md["otel.span_id"], i)

@@ -82,8 +82,12 @@ func runEvents(events ptrace.SpanEventSlice, consumed map[int]bool) ([]map[strin
 			chunks++
 			continue
 		}
-		kwargs := map[string]any{}
-		copyAttributes(kwargs, e.Attributes(), func(string) bool { return true })
+		kwargs := make(map[string]any, e.Attributes().Len())
+		for k, v := range e.Attributes().All() {
+			if !strings.HasPrefix(k, place.AnnotationPrefix) {
+				kwargs[validUTF8(k)] = valueToAny(v)
+			}
+		}
 		out = append(out, map[string]any{"name": name, "time": formatTime(e.Timestamp()), "kwargs": kwargs})
 	}
 	return out, chunks

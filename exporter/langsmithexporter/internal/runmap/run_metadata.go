@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 )
 
@@ -24,43 +25,73 @@ func isMappedAttribute(k string) bool {
 	return false
 }
 
+// A run's metadata is built as a jsonenc.Object: members are appended in the
+// order a map would have been assigned (a later member of the same key wins)
+// and sorted once by jsonenc.Object.Sorted, which drops the earlier ones.
+
+// valueMember is an attribute value as a metadata member (valueToAny, with a
+// string kept unboxed).
+func valueMember(key string, v pcommon.Value) jsonenc.Member {
+	if v.Type() == pcommon.ValueTypeStr {
+		return jsonenc.StrMember(key, validUTF8(v.Str()))
+	}
+	return jsonenc.Member{Key: key, Value: valueToAny(v)}
+}
+
+// structuredMember is valueMember with decodeStructured applied.
+func structuredMember(key string, v pcommon.Value) jsonenc.Member {
+	if v.Type() == pcommon.ValueTypeStr {
+		s := validUTF8(v.Str())
+		if t := strings.TrimSpace(s); t != "" && (t[0] == '{' || t[0] == '[') {
+			if parsed, ok := parseJSON(t); ok {
+				return jsonenc.Member{Key: key, Value: parsed}
+			}
+		}
+		return jsonenc.StrMember(key, s)
+	}
+	return jsonenc.AnyMember(key, decodeStructured(valueToAny(v)))
+}
+
 // copyAttributes copies attributes into metadata; the annotation namespace
 // is internal to the exporter and never leaves it.
-func copyAttributes(dst map[string]any, attrs pcommon.Map, keep func(string) bool) {
+func copyAttributes(dst jsonenc.Object, attrs pcommon.Map, keep func(string) bool) jsonenc.Object {
 	for k, v := range attrs.All() {
 		if strings.HasPrefix(k, place.AnnotationPrefix) || !keep(k) {
 			continue
 		}
-		dst[validUTF8(k)] = valueToAny(v)
+		dst = append(dst, valueMember(validUTF8(k), v))
 	}
+	return dst
 }
 
 // copyPrefixed copies prefix<k> attributes to metadata[k]; string values that
 // hold a JSON object or array are decoded, as the SDKs JSON-encode them.
-func copyPrefixed(dst map[string]any, attrs pcommon.Map, prefix string) {
+func copyPrefixed(dst jsonenc.Object, attrs pcommon.Map, prefix string) jsonenc.Object {
 	for k, v := range attrs.All() {
 		name, ok := strings.CutPrefix(k, prefix)
 		if !ok || name == "" {
 			continue
 		}
-		dst[validUTF8(name)] = decodeStructured(valueToAny(v))
+		dst = append(dst, structuredMember(validUTF8(name), v))
 	}
+	return dst
 }
 
 // mergeOpenInferenceMetadata merges OpenInference's "metadata" JSON object.
-func mergeOpenInferenceMetadata(dst map[string]any, attrs pcommon.Map) {
+func mergeOpenInferenceMetadata(dst jsonenc.Object, attrs pcommon.Map) jsonenc.Object {
 	v, ok := attrs.Get("metadata")
 	if !ok {
-		return
+		return dst
 	}
 	parsed := decodeStructured(valueToAny(v))
 	if obj, ok := parsed.(map[string]any); ok {
+		// The object's keys are distinct: their order does not matter.
 		for k, val := range obj {
-			dst[k] = val
+			dst = append(dst, jsonenc.AnyMember(k, val))
 		}
-		return
+		return dst
 	}
-	dst["metadata"] = parsed
+	return append(dst, jsonenc.AnyMember("metadata", parsed))
 }
 
 // invocationParams collects the request parameters of a model call.
@@ -107,23 +138,29 @@ func invocationParams(attrs pcommon.Map) map[string]any {
 }
 
 // addModelMetadata sets the ls_* keys LangSmith needs to price a model call.
-func addModelMetadata(md map[string]any, attrs pcommon.Map, params map[string]any, runType string, inputs map[string]any) {
+func addModelMetadata(md jsonenc.Object, attrs pcommon.Map, params map[string]any, runType string, inputs map[string]any) jsonenc.Object {
 	if p := firstAttrString(attrs, "gen_ai.provider.name", "gen_ai.system", "llm.system", "llm.provider"); p != "" {
-		md["ls_provider"] = strings.ToLower(p)
+		md = append(md, jsonenc.StrMember("ls_provider", strings.ToLower(p)))
 	}
 	if m := firstAttrString(attrs, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model", "llm.request.model"); m != "" {
-		md["ls_model_name"] = m
+		md = append(md, jsonenc.StrMember("ls_model_name", m))
 	}
 	if runType == runTypeLLM {
 		if t := llmModelType(attrs, inputs); t != "" {
-			md["ls_model_type"] = t
+			md = append(md, jsonenc.StrMember("ls_model_type", t))
 		}
 	}
-	for param, key := range map[string]string{"temperature": "ls_temperature", "max_tokens": "ls_max_tokens", "stop": "ls_stop"} {
-		if v, ok := params[param]; ok && v != nil {
-			md[key] = v
+	for _, pk := range modelParamKeys {
+		if v, ok := params[pk.param]; ok && v != nil {
+			md = append(md, jsonenc.AnyMember(pk.key, v))
 		}
 	}
+	return md
+}
+
+// modelParamKeys: the invocation parameters repeated as ls_* metadata.
+var modelParamKeys = []struct{ param, key string }{
+	{"temperature", "ls_temperature"}, {"max_tokens", "ls_max_tokens"}, {"stop", "ls_stop"},
 }
 
 // llmModelType tells chat models from text-completion models.
@@ -146,16 +183,16 @@ func llmModelType(attrs pcommon.Map, inputs map[string]any) string {
 
 // addTraceability records where the run came from, so a run can be matched
 // with the raw span in another backend.
-func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues) {
+func addTraceability(md jsonenc.Object, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues) jsonenc.Object {
 	if n := scope.Name(); n != "" {
-		md["otel.scope.name"] = shared.scopeNameText(n)
+		md = append(md, jsonenc.StrMember("otel.scope.name", shared.scopeNameText(n)))
 	}
 	if v := scope.Version(); v != "" {
-		md["otel.scope.version"] = validUTF8(v)
+		md = append(md, jsonenc.StrMember("otel.scope.version", validUTF8(v)))
 	}
-	md["otel.span_kind"] = spanKindNames.of(int(span.Kind()), func() string { return strings.ToLower(span.Kind().String()) })
+	md = append(md, jsonenc.StrMember("otel.span_kind", spanKindNames.of(int(span.Kind()), func() string { return strings.ToLower(span.Kind().String()) })))
 	if id := span.TraceID(); !id.IsEmpty() {
-		md["otel.trace_id"] = shared.traceIDText(id)
+		md = append(md, jsonenc.StrMember("otel.trace_id", shared.traceIDText(id)))
 	}
 	// The span id and parent span id share one string.
 	var ids [2 * 2 * len(pcommon.SpanID{})]byte
@@ -169,22 +206,24 @@ func addTraceability(md map[string]any, scope pcommon.InstrumentationScope, span
 	}
 	text := string(ids[:n])
 	if !spanID.IsEmpty() {
-		md["otel.span_id"], text = text[:2*len(spanID)], text[2*len(spanID):]
+		md = append(md, jsonenc.StrMember("otel.span_id", text[:2*len(spanID)]))
+		text = text[2*len(spanID):]
 	}
 	if !parentID.IsEmpty() {
-		md["otel.parent_span_id"] = text
+		md = append(md, jsonenc.StrMember("otel.parent_span_id", text))
 	}
 	if code := span.Status().Code(); code != ptrace.StatusCodeUnset {
-		md["otel.status_code"] = statusCodeNames.of(int(code), func() string { return strings.ToUpper(code.String()) })
+		md = append(md, jsonenc.StrMember("otel.status_code", statusCodeNames.of(int(code), func() string { return strings.ToUpper(code.String()) })))
 	}
+	return md
 }
 
-// boxedNames holds the metadata values of an enum's known members already
-// boxed in an any, so that storing one in a metadata map allocates nothing.
-type boxedNames []any
+// enumNames holds the metadata values of an enum's known members, computed
+// once.
+type enumNames []string
 
-func newBoxedNames(n int, name func(i int) string) boxedNames {
-	b := make(boxedNames, n)
+func newEnumNames(n int, name func(i int) string) enumNames {
+	b := make(enumNames, n)
 	for i := range b {
 		b[i] = name(i)
 	}
@@ -192,7 +231,7 @@ func newBoxedNames(n int, name func(i int) string) boxedNames {
 }
 
 // of returns member i's name, or slow() for a member not known here.
-func (b boxedNames) of(i int, slow func() string) any {
+func (b enumNames) of(i int, slow func() string) string {
 	if i >= 0 && i < len(b) {
 		return b[i]
 	}
@@ -200,50 +239,52 @@ func (b boxedNames) of(i int, slow func() string) any {
 }
 
 var (
-	spanKindNames = newBoxedNames(int(ptrace.SpanKindConsumer)+1, func(i int) string {
+	spanKindNames = newEnumNames(int(ptrace.SpanKindConsumer)+1, func(i int) string {
 		return strings.ToLower(ptrace.SpanKind(i).String())
 	})
-	statusCodeNames = newBoxedNames(int(ptrace.StatusCodeError)+1, func(i int) string {
+	statusCodeNames = newEnumNames(int(ptrace.StatusCodeError)+1, func(i int) string {
 		return strings.ToUpper(ptrace.StatusCode(i).String())
 	})
 )
 
 // resourceValues is what the runs of one resource share: its runtime map and
-// its attributes as metadata values (both only encoded, never edited), and
-// the last trace id seen as metadata text.
+// its attributes as metadata members (both only encoded, never edited; the
+// members are copied into each run's metadata), and the last trace id seen as
+// metadata text.
 type resourceValues struct {
 	runtime map[string]any
-	attrs   map[string]any
+	attrs   jsonenc.Object
 
 	traceID    pcommon.TraceID
-	traceIDAny any
+	traceIDStr string
 	hasTraceID bool
 
 	scopeName    string
-	scopeNameAny any
+	scopeNameStr string
+	hasScopeName bool
 }
 
 func newResourceValues(res pcommon.Resource) *resourceValues {
-	rv := &resourceValues{runtime: runtimeInfo(res), attrs: make(map[string]any, res.Attributes().Len())}
-	copyAttributes(rv.attrs, res.Attributes(), func(string) bool { return true })
+	rv := &resourceValues{runtime: runtimeInfo(res)}
+	rv.attrs = copyAttributes(make(jsonenc.Object, 0, res.Attributes().Len()), res.Attributes(), func(string) bool { return true })
 	return rv
 }
 
-// traceIDText is id as metadata text, boxed once for the spans of a trace.
-func (rv *resourceValues) traceIDText(id pcommon.TraceID) any {
+// traceIDText is id as metadata text, rendered once for the spans of a trace.
+func (rv *resourceValues) traceIDText(id pcommon.TraceID) string {
 	if !rv.hasTraceID || id != rv.traceID {
-		rv.traceID, rv.traceIDAny, rv.hasTraceID = id, id.String(), true
+		rv.traceID, rv.traceIDStr, rv.hasTraceID = id, id.String(), true
 	}
-	return rv.traceIDAny
+	return rv.traceIDStr
 }
 
-// scopeNameText is a scope name as metadata text, boxed once for the spans
+// scopeNameText is a scope name as metadata text, repaired once for the spans
 // of a scope.
-func (rv *resourceValues) scopeNameText(name string) any {
-	if rv.scopeNameAny == nil || name != rv.scopeName {
-		rv.scopeName, rv.scopeNameAny = name, validUTF8(name)
+func (rv *resourceValues) scopeNameText(name string) string {
+	if !rv.hasScopeName || name != rv.scopeName {
+		rv.scopeName, rv.scopeNameStr, rv.hasScopeName = name, validUTF8(name), true
 	}
-	return rv.scopeNameAny
+	return rv.scopeNameStr
 }
 
 func runtimeInfo(res pcommon.Resource) map[string]any {

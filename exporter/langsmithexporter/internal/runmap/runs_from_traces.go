@@ -51,7 +51,7 @@ func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationSc
 	if get(place.AnnotationRunID) == "" {
 		place.AsRoot(span)
 	}
-	c := mapSpan(res, scope, span, shared)
+	c := mapSpanContent(res, scope, span, shared, true)
 	start, err := time.Parse(place.RunTimeLayout, get(place.AnnotationStartTime))
 	if err != nil {
 		start = place.ToMicros(span.StartTimestamp().AsTime())
@@ -79,37 +79,7 @@ func (m *Mapper) spanToRun(res pcommon.Resource, scope pcommon.InstrumentationSc
 		Error:       c.Error,
 		Tenant:      m.TenantFor(project),
 	}
-	metadata := runMetadata(r)
-	if tid := get(place.AnnotationThreadID); tid != "" {
-		if _, set := metadata["thread_id"]; !set {
-			metadata["thread_id"] = tid
-		}
-	}
-	if v, ok := attrs.Get(place.AnnotationOrphan); ok && v.Bool() {
-		// Say why this run is a root, so nobody hunts for its parent.
-		metadata["ls_orphan"] = true
-		metadata["otel_missing_parent_span_id"] = span.ParentSpanID().String()
-	}
-	if v, ok := attrs.Get(place.AnnotationTraceSplit); ok && v.Bool() {
-		// LangSmith takes at most 25,000 runs a trace: the rest continue in
-		// traces of their own rather than being refused.
-		metadata["ls_trace_split"] = true
-		metadata["otel_parent_span_id"] = span.ParentSpanID().String()
-	}
 	return r
-}
-
-// runMetadata returns the run's extra.metadata map, creating it if needed.
-func runMetadata(r *Run) map[string]any {
-	if r.Extra == nil {
-		r.Extra = map[string]any{}
-	}
-	m, ok := r.Extra["metadata"].(map[string]any)
-	if !ok {
-		m = map[string]any{}
-		r.Extra["metadata"] = m
-	}
-	return m
 }
 
 // projectFor picks the run's project: the first configured attribute found on

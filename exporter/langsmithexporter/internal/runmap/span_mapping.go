@@ -1,13 +1,14 @@
 package runmap
 
 import (
-	"maps"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 )
 
@@ -18,7 +19,7 @@ type spanContent struct {
 	Inputs  map[string]any   // JSON object or nil
 	Outputs map[string]any   // JSON object or nil
 	Events  []map[string]any // {"name","time","kwargs"}; nil when none
-	Extra   map[string]any   // {"metadata":{...}, "invocation_params":{...}, "runtime":{...}}
+	Extra   map[string]any   // {"metadata":jsonenc.Object, "invocation_params":{...}, "runtime":{...}}
 	Error   string
 	Tags    []string
 }
@@ -31,6 +32,12 @@ var runtimeSDK = map[string]any{"sdk": "otelcol-langsmith", "library": "langsmit
 // is repaired, so one bad attribute cannot cost the rest of the run. shared
 // is newResourceValues(res), shared by the runs of a resource.
 func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues) spanContent {
+	return mapSpanContent(res, scope, span, shared, false)
+}
+
+// mapSpanContent is mapSpan; with placed, the placement's metadata
+// (addPlacementMetadata) is added too, as for a run.
+func mapSpanContent(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span, shared *resourceValues, placed bool) spanContent {
 	attrs := span.Attributes()
 	used := keySet{}
 	c := spanContent{RunType: runTypeOf(scope, attrs)}
@@ -39,22 +46,20 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 	msgs := mapMessages(c.RunType, attrs, span.Events(), used)
 	c.Inputs, c.Outputs = msgs.inputs, msgs.outputs
 
-	// Sized for every attribute (growing a map rehashes it; most runs hold
-	// 8 to 20 keys). The span's attributes that are not copied leave room
-	// for the keys derived below; a larger hint measured more bytes and
-	// more allocations.
-	metadata := make(map[string]any, len(shared.attrs)+attrs.Len())
-	maps.Copy(metadata, shared.attrs)
-	copyAttributes(metadata, attrs, func(k string) bool { return !used[k] && !isMappedAttribute(k) })
-	mergeOpenInferenceMetadata(metadata, attrs)
-	copyPrefixed(metadata, attrs, "traceloop.association.properties.")
+	// Built in pooled scratch space; Sorted copies it to a slice of its
+	// exact size (runs wait in the exporter's queue with it).
+	scratch := metadataScratch.Get().(*jsonenc.Object)
+	md := append((*scratch)[:0], shared.attrs...)
+	md = copyAttributes(md, attrs, func(k string) bool { return !used[k] && !isMappedAttribute(k) })
+	md = mergeOpenInferenceMetadata(md, attrs)
+	md = copyPrefixed(md, attrs, "traceloop.association.properties.")
 
 	invocation := invocationParams(attrs)
 	if c.RunType == runTypeLLM || c.RunType == runTypeEmbedding {
-		addModelMetadata(metadata, attrs, invocation, c.RunType, c.Inputs)
+		md = addModelMetadata(md, attrs, invocation, c.RunType, c.Inputs)
 	}
 	// Explicit LangSmith metadata wins over everything derived.
-	copyPrefixed(metadata, attrs, "langsmith.metadata.")
+	md = copyPrefixed(md, attrs, "langsmith.metadata.")
 
 	if usage := usageMetadata(attrs); usage != nil {
 		if c.Outputs == nil {
@@ -63,23 +68,63 @@ func mapSpan(res pcommon.Resource, scope pcommon.InstrumentationScope, span ptra
 		c.Outputs["usage_metadata"] = usage
 		// LangSmith reads usage from either place; the map is only encoded,
 		// never edited, so both can share it.
-		metadata["usage_metadata"] = usage
+		md = append(md, jsonenc.Member{Key: "usage_metadata", Value: usage})
 	}
 
 	var chunks int
 	c.Events, chunks = runEvents(span.Events(), msgs.usedEvents)
 	if chunks > 0 {
-		metadata["stream_chunks"] = chunks
+		md = append(md, jsonenc.Member{Key: "stream_chunks", Value: chunks})
 	}
-	addTraceability(metadata, scope, span, shared)
+	md = addTraceability(md, scope, span, shared)
+	if placed {
+		md = addPlacementMetadata(md, span)
+	}
 
-	c.Extra = map[string]any{"metadata": metadata, "runtime": shared.runtime}
+	final := md.Sorted()
+	clear(md)
+	if cap(md) <= maxPooledMetadata {
+		*scratch = md[:0]
+		metadataScratch.Put(scratch)
+	}
+	c.Extra = map[string]any{"metadata": final, "runtime": shared.runtime}
 	if len(invocation) > 0 {
 		c.Extra["invocation_params"] = invocation
 	}
 	c.Error = spanError(span)
 	c.Tags = spanTags(attrs)
 	return c
+}
+
+// metadataScratch holds the slices run metadata is built in.
+var metadataScratch = sync.Pool{New: func() any { md := make(jsonenc.Object, 0, 64); return &md }}
+
+// maxPooledMetadata: scratch that grew beyond it (a span with thousands of
+// attributes) is left to the garbage collector.
+const maxPooledMetadata = 1024
+
+// addPlacementMetadata adds what the placement's annotations say about the
+// run: the trace's thread id (unless the span set one) and why a run with a
+// parent is a root.
+func addPlacementMetadata(md jsonenc.Object, span ptrace.Span) jsonenc.Object {
+	attrs := span.Attributes()
+	if v, ok := attrs.Get(place.AnnotationThreadID); ok {
+		if tid := v.Str(); tid != "" && md.Index("thread_id") < 0 {
+			md = append(md, jsonenc.StrMember("thread_id", tid))
+		}
+	}
+	if v, ok := attrs.Get(place.AnnotationOrphan); ok && v.Bool() {
+		// Say why this run is a root, so nobody hunts for its parent.
+		md = append(md, jsonenc.Member{Key: "ls_orphan", Value: true},
+			jsonenc.StrMember("otel_missing_parent_span_id", span.ParentSpanID().String()))
+	}
+	if v, ok := attrs.Get(place.AnnotationTraceSplit); ok && v.Bool() {
+		// LangSmith takes at most 25,000 runs a trace: the rest continue in
+		// traces of their own rather than being refused.
+		md = append(md, jsonenc.Member{Key: "ls_trace_split", Value: true},
+			jsonenc.StrMember("otel_parent_span_id", span.ParentSpanID().String()))
+	}
+	return md
 }
 
 // genericLLMSpanName matches instrumentation span names that say nothing

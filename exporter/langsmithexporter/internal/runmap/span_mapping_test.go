@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 )
 
@@ -81,8 +82,8 @@ func mapTestSpan(t *testing.T, ts mappingSpan) spanContent {
 }
 
 func mappingMetadata(c spanContent) map[string]any {
-	md, _ := c.Extra["metadata"].(map[string]any)
-	return md
+	md, _ := c.Extra["metadata"].(jsonenc.Object)
+	return md.Map()
 }
 
 // autogenOpenAIChat is an openai.chat span as openllmetry 0.62.1 records it

@@ -28,6 +28,11 @@ type Node struct {
 	order int
 }
 
+// Order numbers the spans of a tree from 0 in input order (added spans
+// last), so that a dialect can keep per-span state in a slice; it is
+// meaningless after Compact.
+func (n *Node) Order() int { return n.order }
+
 // Name is the span's name.
 func (n *Node) Name() string { return n.Span.Name() }
 
@@ -53,6 +58,10 @@ type Tree struct {
 	Nodes []*Node
 	// ByID finds a span by id; with duplicate ids the first span wins.
 	ByID map[pcommon.SpanID]*Node
+	// live is Live's last result, for len(Nodes) == liveOf nodes; Live
+	// checks it before returning it again (see there).
+	live   []*Node
+	liveOf int
 }
 
 // NewTree indexes td. Parent ids that form a cycle are cut (the span that
@@ -167,12 +176,14 @@ func (t *Tree) breakCycles() {
 // SortByStart orders spans by start time, then by input order.
 func SortByStart(ns []*Node) {
 	// slices, not sort.SliceStable: no reflection and no allocation.
-	slices.SortStableFunc(ns, func(a, b *Node) int {
-		if c := cmp.Compare(a.Span.StartTimestamp(), b.Span.StartTimestamp()); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.order, b.order)
-	})
+	slices.SortStableFunc(ns, compareByStart)
+}
+
+func compareByStart(a, b *Node) int {
+	if c := cmp.Compare(a.Span.StartTimestamp(), b.Span.StartTimestamp()); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.order, b.order)
 }
 
 // Roots returns the spans without a parent in the tree, by start time.
@@ -187,8 +198,15 @@ func (t *Tree) Roots() []*Node {
 	return out
 }
 
-// Live returns the spans not marked removed, in start-time order.
+// Live returns the spans not marked removed, in start-time order. The
+// result must not be modified: a rewrite asks for it a dozen times, so the
+// last one is returned again while it is still right, i.e. no span was added
+// (AddSpan and Compact drop it), none of its spans was removed since (spans
+// are never restored) and its order still holds (a start time may change).
 func (t *Tree) Live() []*Node {
+	if t.live != nil && t.liveOf == len(t.Nodes) && t.stillLive() {
+		return t.live
+	}
 	out := make([]*Node, 0, len(t.Nodes))
 	for _, n := range t.Nodes {
 		if !n.Removed {
@@ -196,7 +214,18 @@ func (t *Tree) Live() []*Node {
 		}
 	}
 	SortByStart(out)
+	t.live, t.liveOf = out, len(t.Nodes)
 	return out
+}
+
+// stillLive reports whether t.live holds no removed span and is in order.
+func (t *Tree) stillLive() bool {
+	for i, n := range t.live {
+		if n.Removed || (i > 0 && compareByStart(t.live[i-1], n) > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // SetParent moves n under p (nil: n becomes a root, or keeps a parent id
@@ -241,6 +270,7 @@ func (t *Tree) IsAncestor(a, n *Node) bool {
 func (t *Tree) AddSpan(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans) *Node {
 	n := &Node{Span: ss.Spans().AppendEmpty(), Scope: ss, Res: rs, Added: true, order: len(t.Nodes)}
 	t.Nodes = append(t.Nodes, n)
+	t.live = nil
 	return n
 }
 
@@ -293,6 +323,7 @@ func (t *Tree) Compact() {
 		})
 		return emptied && rs.ScopeSpans().Len() == 0
 	})
+	t.live = nil
 	kept := t.Nodes[:0]
 	for _, n := range t.Nodes {
 		if !n.Removed {

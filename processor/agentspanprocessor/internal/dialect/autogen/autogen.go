@@ -131,7 +131,7 @@ type agSpan struct {
 type autogenRewrite struct {
 	tree  *dialect.Tree
 	opts  dialect.Options
-	info  map[*dialect.Node]*agSpan
+	info  []*agSpan // by dialect.Node.Order (infoOf)
 	teams map[string]*agTeam
 	// teamOrder lists team keys in order of first appearance.
 	teamOrder []string
@@ -150,13 +150,30 @@ type autogenRewrite struct {
 }
 
 func newAutogenRewrite(t *dialect.Tree, opts dialect.Options) *autogenRewrite {
-	r := &autogenRewrite{tree: t, opts: opts, info: make(map[*dialect.Node]*agSpan, len(t.Nodes)), teams: map[string]*agTeam{},
+	// info has room for the team spans foldAndGroup adds.
+	r := &autogenRewrite{tree: t, opts: opts, info: make([]*agSpan, len(t.Nodes), len(t.Nodes)+8), teams: map[string]*agTeam{},
 		callCache: map[*dialect.Node][]agToolCall{}, respCache: map[*dialect.Node]map[string]string{}}
 	block := make([]agSpan, len(t.Nodes)) // one allocation, not one per span
 	for i, n := range t.Nodes {
-		r.info[n] = &block[i]
+		r.info[n.Order()] = &block[i]
 	}
 	return r
+}
+
+// infoOf is n's AutoGen view, nil for a span added without one.
+func (r *autogenRewrite) infoOf(n *dialect.Node) *agSpan {
+	if i := n.Order(); i < len(r.info) {
+		return r.info[i]
+	}
+	return nil
+}
+
+// setInfo gives an added span its AutoGen view.
+func (r *autogenRewrite) setInfo(n *dialect.Node, a *agSpan) {
+	for len(r.info) <= n.Order() {
+		r.info = append(r.info, nil)
+	}
+	r.info[n.Order()] = a
 }
 
 // Attribute keys used by the AutoGen files: the GenAI ones are the shared
@@ -209,7 +226,7 @@ func isCreateAgentSpan(op, name string) bool {
 // classify gives every span its first role and its own team id.
 func (r *autogenRewrite) classify() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		a.teamID = ownTeamID(n)
 		op := n.Attr(attrGenAIOperation)
 		name := n.Name()
@@ -250,7 +267,7 @@ func isLLMSpan(n *dialect.Node) bool {
 // nearestTurn returns the closest turn ancestor of n, or nil.
 func (r *autogenRewrite) nearestTurn(n *dialect.Node) *dialect.Node {
 	for p := n.Parent; p != nil; p = p.Parent {
-		if r.info[p].role == roleTurn {
+		if r.infoOf(p).role == roleTurn {
 			return p
 		}
 	}

@@ -3,7 +3,6 @@ package autogen
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -22,7 +21,7 @@ func (r *autogenRewrite) foldAndGroup() (added, folded int) {
 	fold := map[*dialect.Node]bool{}
 	if !r.opts.KeepPlumbing {
 		for _, n := range r.tree.Nodes {
-			if role := r.info[n].role; role == rolePlumbing || role == roleCreateAgent {
+			if role := r.infoOf(n).role; role == rolePlumbing || role == roleCreateAgent {
 				fold[n] = true
 			}
 		}
@@ -129,11 +128,11 @@ func (f *folder) targetOf(n *dialect.Node) *foldTarget {
 	// Guard against re-entry while computing (cannot recurse into n again
 	// since ancestors are strictly above, but be safe on malformed input).
 	f.target[n] = &foldTarget{parent: n.Parent}
-	hint := f.r.info[n].teamKey
+	hint := f.r.infoOf(n).teamKey
 	p, last := n.Parent, (*dialect.Node)(nil)
 	for p != nil && f.fold[p] {
 		if hint == "" {
-			hint = f.r.info[p].teamKey
+			hint = f.r.infoOf(p).teamKey
 		}
 		last, p = p, p.Parent
 	}
@@ -150,7 +149,7 @@ func (f *folder) targetOf(n *dialect.Node) *foldTarget {
 	// Turns and selectors always sit right under their team span (stitched
 	// runs chain them through plumbing under the previous turn); other spans
 	// join the team only when they would otherwise land outside it.
-	a := f.r.info[n]
+	a := f.r.infoOf(n)
 	member := a.teamKey != "" && (a.role == roleTurn || a.role == roleSelector)
 	if tn := f.teamNodes[hint]; tn != nil && tn.Span.TraceID() == n.Span.TraceID() && (member || !f.inTeam(p, hint)) {
 		tg.team, tg.anchor, tg.anchorKeepID = tn, p, tg.keepID
@@ -163,7 +162,7 @@ func (f *folder) targetOf(n *dialect.Node) *foldTarget {
 // inTeam reports whether kept span k ends up inside the team run key.
 func (f *folder) inTeam(k *dialect.Node, key string) bool {
 	for steps := 0; k != nil && steps <= len(f.r.tree.Nodes); steps++ {
-		if f.r.info[k].teamKey == key || f.teamNodes[key] == k {
+		if f.r.infoOf(k).teamKey == key || f.teamNodes[key] == k {
 			return true
 		}
 		tg := f.targetOf(k)
@@ -208,7 +207,7 @@ func (r *autogenRewrite) createTeamNodes() map[string]*dialect.Node {
 	has := map[string]bool{}
 	var firstMember = map[string]*dialect.Node{}
 	for _, n := range r.tree.Live() {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.teamKey == "" || (a.role != roleTurn && a.role != roleSelector) {
 			continue
 		}
@@ -228,7 +227,7 @@ func (r *autogenRewrite) createTeamNodes() map[string]*dialect.Node {
 		tn.Span.SetTraceID(t.traceID)
 		tn.Span.SetSpanID(r.teamSpanID(t))
 		r.tree.Index(tn)
-		r.info[tn] = &agSpan{teamKey: key}
+		r.setInfo(tn, &agSpan{teamKey: key})
 		t.node = tn
 		r.describeTeam(t, tn.Span)
 		out[key] = tn
@@ -279,8 +278,8 @@ func (r *autogenRewrite) describeTeam(t *agTeam, s ptrace.Span) {
 			ps.AppendEmpty().SetStr(p)
 		}
 		if len(t.descriptions) > 0 {
-			if b, err := json.Marshal(t.descriptions); err == nil {
-				a.PutStr("autogen.team.participant_descriptions", string(b))
+			if s, err := dialect.MarshalJSONString(t.descriptions); err == nil {
+				a.PutStr("autogen.team.participant_descriptions", s)
 			}
 		}
 	}
@@ -302,7 +301,7 @@ func (r *autogenRewrite) setTeamBounds(key string, tn *dialect.Node, members []*
 		widen(n)
 	}
 	for _, n := range r.tree.Nodes {
-		if !n.Added && r.info[n].teamKey == key {
+		if !n.Added && r.infoOf(n).teamKey == key {
 			widen(n)
 		}
 	}
@@ -328,8 +327,8 @@ func (r *autogenRewrite) setTeamBounds(key string, tn *dialect.Node, members []*
 		for _, text := range t.task {
 			parts = append(parts, map[string]any{"type": "text", "content": text})
 		}
-		if b, err := json.Marshal([]map[string]any{{"role": "user", "parts": parts}}); err == nil {
-			a.PutStr(attrGenAIInputMessages, string(b))
+		if s, err := dialect.MarshalJSONString([]map[string]any{{"role": "user", "parts": parts}}); err == nil {
+			a.PutStr(attrGenAIInputMessages, s)
 		}
 	}
 }

@@ -50,7 +50,7 @@ func parseAgentDestination(d string) (typ, key string, ok bool) {
 // processAgent returns the agent type of an `autogen process` span delivered
 // to an agent without an AgentChat team id.
 func (r *autogenRewrite) processAgent(n *dialect.Node) string {
-	if r.info[n].role != rolePlumbing || r.info[n].teamID != "" || !strings.HasPrefix(n.Name(), "autogen process ") {
+	if r.infoOf(n).role != rolePlumbing || r.infoOf(n).teamID != "" || !strings.HasPrefix(n.Name(), "autogen process ") {
 		return ""
 	}
 	typ, _, ok := parseAgentDestination(n.Attr(attrMessagingDest))
@@ -64,7 +64,7 @@ func (r *autogenRewrite) processAgent(n *dialect.Node) string {
 func (r *autogenRewrite) findCoreRuns() {
 	for _, n := range r.tree.Nodes {
 		manager := r.processAgent(n)
-		if manager == "" || r.info[n].teamKey != "" {
+		if manager == "" || r.infoOf(n).teamKey != "" {
 			continue
 		}
 		turns := r.delegatedTurns(n, manager)
@@ -74,17 +74,17 @@ func (r *autogenRewrite) findCoreRuns() {
 		key := r.teamKey(n.Span.TraceID(), coreRunPrefix+n.Span.SpanID().String())
 		t := r.team(key, "", n.Span.TraceID())
 		t.coreAgent, t.manager = manager, manager
-		r.info[n].teamKey = key
+		r.infoOf(n).teamKey = key
 		for _, turn := range turns {
-			r.info[turn].teamKey = key
+			r.infoOf(turn).teamKey = key
 			if d := turn.Attr(attrGenAIAgentDesc); d != "" {
-				t.descriptions[r.info[turn].agentName] = d
+				t.descriptions[r.infoOf(turn).agentName] = d
 			}
 		}
 		for _, c := range n.Children {
-			if r.info[c].role == roleLLM {
-				r.info[c].role = roleSelector
-				r.info[c].teamKey = key
+			if r.infoOf(c).role == roleLLM {
+				r.infoOf(c).role = roleSelector
+				r.infoOf(c).teamKey = key
 			}
 		}
 	}
@@ -99,7 +99,7 @@ func (r *autogenRewrite) delegatedTurns(n *dialect.Node, manager string) []*dial
 	queue := append([]*dialect.Node(nil), n.Children...)
 	for i := 0; i < len(queue); i++ {
 		c := queue[i]
-		if r.info[c].role != rolePlumbing {
+		if r.infoOf(c).role != rolePlumbing {
 			continue
 		}
 		agent := r.processAgent(c)
@@ -110,7 +110,7 @@ func (r *autogenRewrite) delegatedTurns(n *dialect.Node, manager string) []*dial
 		if turn := r.turnBelow(c); turn != nil {
 			out = append(out, turn)
 		} else if r.callsModelOrTool(c) {
-			a := r.info[c]
+			a := r.infoOf(c)
 			a.role, a.legacyTurn, a.agentName = roleTurn, true, agent
 			out = append(out, c)
 		}
@@ -124,7 +124,7 @@ func (r *autogenRewrite) turnBelow(n *dialect.Node) *dialect.Node {
 	queue := append([]*dialect.Node(nil), n.Children...)
 	for i := 0; i < len(queue); i++ {
 		c := queue[i]
-		switch r.info[c].role {
+		switch r.infoOf(c).role {
 		case roleTurn:
 			return c
 		case rolePlumbing:
@@ -140,7 +140,7 @@ func (r *autogenRewrite) callsModelOrTool(n *dialect.Node) bool {
 	queue := append([]*dialect.Node(nil), n.Children...)
 	for i := 0; i < len(queue); i++ {
 		c := queue[i]
-		switch r.info[c].role {
+		switch r.infoOf(c).role {
 		case roleLLM, roleTool:
 			return true
 		case rolePlumbing:
@@ -156,7 +156,7 @@ func (r *autogenRewrite) callsModelOrTool(n *dialect.Node) bool {
 func (r *autogenRewrite) describeCoreRuns() {
 	turns := map[string][]*dialect.Node{}
 	for _, n := range r.tree.Live() {
-		if a := r.info[n]; a.role == roleTurn && strings.Contains(a.teamKey, "/"+coreRunPrefix) {
+		if a := r.infoOf(n); a.role == roleTurn && strings.Contains(a.teamKey, "/"+coreRunPrefix) {
 			turns[a.teamKey] = append(turns[a.teamKey], n)
 		}
 	}
@@ -185,7 +185,7 @@ func (r *autogenRewrite) describeCoreRuns() {
 				t.task = texts
 			}
 			if ans := r.turnAnswer(turn); ans.text != "" {
-				said[ans.text] = r.info[turn].agentName
+				said[ans.text] = r.infoOf(turn).agentName
 			}
 		}
 	}

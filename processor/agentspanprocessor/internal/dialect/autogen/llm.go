@@ -21,7 +21,7 @@ const maxPayloadBytes = 8 << 20
 // keeping the legacy keys for the exporter.
 func (r *autogenRewrite) normalizeLLMs() {
 	for _, n := range r.tree.Nodes {
-		role := r.info[n].role
+		role := r.infoOf(n).role
 		if role != roleLLM && role != roleSelector {
 			continue
 		}

@@ -21,7 +21,7 @@ import (
 // findTeamTurns marks the process spans that run an inner team.
 func (r *autogenRewrite) findTeamTurns() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != rolePlumbing || a.teamID == "" || !strings.HasPrefix(n.Name(), "autogen process ") {
 			continue
 		}
@@ -39,7 +39,7 @@ func (r *autogenRewrite) findTeamTurns() {
 		a.role = roleTurn
 		a.legacyTurn = true // named and typed from the process span, like pre-0.6.2 turns
 		a.agentName = name
-		a.innerTeamKey = r.runKey(start, r.info[start].teamID)
+		a.innerTeamKey = r.runKey(start, r.infoOf(start).teamID)
 	}
 }
 
@@ -50,10 +50,10 @@ func (r *autogenRewrite) innerRunStart(n *dialect.Node, outer string) *dialect.N
 	queue := append([]*dialect.Node(nil), n.Children...)
 	for i := 0; i < len(queue); i++ {
 		c := queue[i]
-		if r.info[c].role != rolePlumbing {
+		if r.infoOf(c).role != rolePlumbing {
 			continue
 		}
-		if id := r.info[c].teamID; id != "" && id != outer && isRunStart(c) {
+		if id := r.infoOf(c).teamID; id != "" && id != outer && isRunStart(c) {
 			return c
 		}
 		queue = append(queue, c.Children...)

@@ -50,7 +50,7 @@ func (r *autogenRewrite) foldOpenInference() int {
 		for _, c := range append([]*dialect.Node(nil), n.Children...) {
 			r.tree.SetParent(c, n.Parent, n.Span.ParentSpanID())
 		}
-		r.info[n].role = roleOther
+		r.infoOf(n).role = roleOther
 		r.tree.Remove(n)
 		folded++
 	}
@@ -64,7 +64,7 @@ func (r *autogenRewrite) foldOpenInference() int {
 				drop(n)
 			}
 		case "AGENT":
-			if p := n.Parent; p != nil && r.info[p].role == roleTurn {
+			if p := n.Parent; p != nil && r.infoOf(p).role == roleTurn {
 				drop(n)
 			}
 		case "TOOL":
@@ -82,7 +82,7 @@ func (r *autogenRewrite) foldOpenInference() int {
 	for _, n := range r.tree.Live() {
 		if isOpenInference(n) && n.Attr(attrOIKind) == "LLM" {
 			normalizeOpenInferenceLLM(n)
-			r.info[n].role = roleLLM
+			r.infoOf(n).role = roleLLM
 		}
 	}
 	return folded
@@ -99,7 +99,7 @@ func hasChildKind(n *dialect.Node, kind string) bool {
 
 func childWithRole(r *autogenRewrite, n *dialect.Node, role agRole) *dialect.Node {
 	for _, c := range n.Children {
-		if r.info[c].role == role {
+		if r.infoOf(c).role == role {
 			return c
 		}
 	}

@@ -1,7 +1,6 @@
 package autogen
 
 import (
-	"encoding/json"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -51,7 +50,7 @@ func (r *autogenRewrite) parsePayloads() {
 		// Only a stop message, a task or an agent response of a team run is
 		// read below.
 		key := ""
-		if id := r.info[n].teamID; id != "" && (strings.Contains(raw, `"StopMessage"`) || strings.Contains(raw, `"messages"`) ||
+		if id := r.infoOf(n).teamID; id != "" && (strings.Contains(raw, `"StopMessage"`) || strings.Contains(raw, `"messages"`) ||
 			strings.Contains(raw, `"response"`) || strings.Contains(raw, `"agent_response"`)) {
 			key = r.runKey(n, id)
 		}
@@ -109,8 +108,8 @@ func (r *autogenRewrite) applyPayloads() {
 			"parts":         []map[string]any{{"type": "text", "content": strings.ToValidUTF8(resp.text, "\uFFFD")}},
 			"finish_reason": "stop",
 		}}
-		if b, err := json.Marshal(out); err == nil {
-			turn.Span.Attributes().PutStr(attrGenAIOutputMessages, string(b))
+		if s, err := dialect.MarshalJSONString(out); err == nil {
+			turn.Span.Attributes().PutStr(attrGenAIOutputMessages, s)
 		}
 	}
 }
@@ -120,7 +119,7 @@ func (r *autogenRewrite) applyPayloads() {
 func (r *autogenRewrite) turnBefore(resp agAgentResponse) *dialect.Node {
 	var best *dialect.Node
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != roleTurn || a.teamKey != resp.teamKey || a.agentName != resp.agent {
 			continue
 		}

@@ -84,7 +84,7 @@ func checkRewriteInvariants(t *testing.T, td ptrace.Traces, keep bool) {
 	r.findLegacyTurns()
 	total := len(tree.Nodes)
 	for _, n := range tree.Nodes {
-		if role := r.info[n].role; keep || (role != rolePlumbing && role != roleCreateAgent) {
+		if role := r.infoOf(n).role; keep || (role != rolePlumbing && role != roleCreateAgent) {
 			kept[n.Span.SpanID()]++
 		}
 	}

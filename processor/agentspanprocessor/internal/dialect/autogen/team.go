@@ -257,7 +257,7 @@ func (r *autogenRewrite) team(key, id string, traceID pcommon.TraceID) *agTeam {
 func (r *autogenRewrite) collectTeams() {
 	live := r.tree.Live()
 	for _, n := range live {
-		a := r.info[n]
+		a := r.infoOf(n)
 		switch {
 		case a.role == roleTurn && a.teamKey == "" && a.teamID != "":
 			a.teamKey = r.runKey(n, a.teamID)
@@ -270,7 +270,7 @@ func (r *autogenRewrite) collectTeams() {
 	}
 	// Plumbing of a known team belongs to it; gather participants and manager.
 	for _, n := range live {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.teamID == "" {
 			continue
 		}
@@ -303,7 +303,7 @@ func (r *autogenRewrite) collectTeams() {
 	}
 	// Runtime tracing off: teams keyed by the parent of their turns.
 	for _, n := range live {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if t, ok := r.teams[a.teamKey]; ok && a.role == roleTurn {
 			t.addParticipant(a.agentName)
 		}
@@ -314,7 +314,7 @@ func (r *autogenRewrite) collectTeams() {
 	// create_agent spans describe participants; they are not tied to a team
 	// id, so they describe every team that has that participant.
 	for _, n := range live {
-		if r.info[n].role != roleCreateAgent {
+		if r.infoOf(n).role != roleCreateAgent {
 			continue
 		}
 		name, desc := n.Attr(attrGenAIAgentName), n.Attr(attrGenAIAgentDesc)
@@ -342,7 +342,7 @@ func (r *autogenRewrite) collectTeams() {
 // call a model to pick the next speaker.
 func (r *autogenRewrite) guessTeamClass(t *agTeam) string {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != roleSelector || a.teamKey != t.key {
 			continue
 		}

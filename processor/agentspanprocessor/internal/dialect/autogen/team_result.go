@@ -2,7 +2,6 @@ package autogen
 
 import (
 	"cmp"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -112,7 +111,7 @@ func (r *autogenRewrite) describeTeamResults() {
 	res := r.ensureResults()
 	turns := map[string][]*dialect.Node{}
 	for _, n := range r.tree.Live() {
-		if a := r.info[n]; a.role == roleTurn && a.teamKey != "" {
+		if a := r.infoOf(n); a.role == roleTurn && a.teamKey != "" {
 			turns[a.teamKey] = append(turns[a.teamKey], n)
 		}
 	}
@@ -130,7 +129,7 @@ func (r *autogenRewrite) describeTeamResults() {
 			count = len(parseMessages(ts[0].Attr(attrGenAIInputMessages)))
 		}
 		for _, turn := range ts {
-			if inner := r.info[turn].innerTeamKey; len(res.innerMessages[inner]) > 0 {
+			if inner := r.infoOf(turn).innerTeamKey; len(res.innerMessages[inner]) > 0 {
 				count += len(res.innerMessages[inner])
 			} else {
 				count++
@@ -181,7 +180,7 @@ func (r *autogenRewrite) describeTeamResults() {
 // turnAnswer is a turn's final message: its output messages (set from the
 // payloads), else its last model call's text answer.
 func (r *autogenRewrite) turnAnswer(turn *dialect.Node) agMessage {
-	agent := r.info[turn].agentName
+	agent := r.infoOf(turn).agentName
 	if msgs := parseMessages(turn.Attr(attrGenAIOutputMessages)); len(msgs) > 0 {
 		last := msgs[len(msgs)-1]
 		var b strings.Builder
@@ -199,7 +198,7 @@ func (r *autogenRewrite) turnAnswer(turn *dialect.Node) agMessage {
 	}
 	var lastLLM *dialect.Node
 	for _, n := range r.tree.Live() {
-		if r.info[n].role == roleLLM && r.nearestTurn(n) == turn &&
+		if r.infoOf(n).role == roleLLM && r.nearestTurn(n) == turn &&
 			(lastLLM == nil || n.Span.StartTimestamp() >= lastLLM.Span.StartTimestamp()) {
 			lastLLM = n
 		}
@@ -237,7 +236,7 @@ func conditionOf(reason string) string {
 // describeTeamTurn gives a nested team's turn the inner team's messages as
 // output, and keeps its result for the inner team run.
 func (r *autogenRewrite) describeTeamTurn(turn *dialect.Node) {
-	a := r.info[turn]
+	a := r.infoOf(turn)
 	res := r.ensureResults()
 	var best *agTeamResponse
 	for i := range res.teamResponses {
@@ -276,8 +275,8 @@ func textParts(text string) []map[string]any {
 }
 
 func putMessages(attrs pcommon.Map, key string, msgs []map[string]any) {
-	if b, err := json.Marshal(msgs); err == nil {
-		attrs.PutStr(key, string(b))
+	if s, err := dialect.MarshalJSONString(msgs); err == nil {
+		attrs.PutStr(key, s)
 	}
 }
 

@@ -23,7 +23,7 @@ func (r *autogenRewrite) findTeamRuns() {
 		if !isRunStart(n) {
 			continue
 		}
-		id := r.info[n].teamID
+		id := r.infoOf(n).teamID
 		if id == "" {
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 // LLM call's tool message or in the runtime's ToolCallExecutionEvent payload.
 func (r *autogenRewrite) joinTools() {
 	for _, n := range r.tree.Nodes {
-		if r.info[n].role != roleTool {
+		if r.infoOf(n).role != roleTool {
 			continue
 		}
 		attrs := n.Span.Attributes()
@@ -119,7 +119,7 @@ func (r *autogenRewrite) llmSpans() []*dialect.Node {
 	if r.llmCache == nil {
 		r.llmCache = []*dialect.Node{}
 		for _, n := range r.tree.Live() {
-			if role := r.info[n].role; role == roleLLM || role == roleSelector {
+			if role := r.infoOf(n).role; role == roleLLM || role == roleSelector {
 				r.llmCache = append(r.llmCache, n)
 			}
 		}

@@ -26,14 +26,14 @@ func (r *autogenRewrite) describeTurns() {
 	sortDeliveries(res.deliveries)
 	var turns []*dialect.Node
 	for _, n := range r.tree.Live() {
-		if r.info[n].role == roleTurn {
+		if r.infoOf(n).role == roleTurn {
 			turns = append(turns, n)
 		}
 	}
 	dialect.SortByStart(turns)
 	prev := map[string]*dialect.Node{} // team key + agent -> previous turn
 	for _, turn := range turns {
-		a := r.info[turn]
+		a := r.infoOf(turn)
 		if a.innerTeamKey != "" {
 			r.describeTeamTurn(turn)
 		}
@@ -59,7 +59,7 @@ func (r *autogenRewrite) describeTurns() {
 // deliveredTo returns the messages delivered to the turn's agent between its
 // previous turn (or the run's start) and this one.
 func (r *autogenRewrite) deliveredTo(turn, before *dialect.Node) []map[string]any {
-	a := r.info[turn]
+	a := r.infoOf(turn)
 	if a.teamKey == "" {
 		return nil
 	}
@@ -88,7 +88,7 @@ func (r *autogenRewrite) deliveredTo(turn, before *dialect.Node) []map[string]an
 func (r *autogenRewrite) newPromptMessages(turn *dialect.Node) []map[string]any {
 	var first *dialect.Node
 	for _, c := range turn.Children {
-		if r.info[c].role == roleLLM && (first == nil || c.Span.StartTimestamp() < first.Span.StartTimestamp()) {
+		if r.infoOf(c).role == roleLLM && (first == nil || c.Span.StartTimestamp() < first.Span.StartTimestamp()) {
 			first = c
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // 0.4.9 only the topic = agent type shape).
 func (r *autogenRewrite) findLegacyTurns() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != rolePlumbing || !strings.HasPrefix(n.Name(), "autogen process ") || a.teamID == "" {
 			continue
 		}
@@ -68,7 +68,7 @@ func (r *autogenRewrite) hasTurnBelow(n *dialect.Node) bool {
 	for len(stack) > 0 {
 		c := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		switch r.info[c].role {
+		switch r.infoOf(c).role {
 		case roleTurn:
 			return true
 		case rolePlumbing:
@@ -83,12 +83,12 @@ func (r *autogenRewrite) hasTurnBelow(n *dialect.Node) bool {
 // it off, LLM calls outside any turn whose parent also holds turns.
 func (r *autogenRewrite) findSelectors() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != roleLLM || n.Parent == nil {
 			continue
 		}
 		p := n.Parent
-		pa := r.info[p]
+		pa := r.infoOf(p)
 		if pa.role == rolePlumbing && strings.HasPrefix(p.Name(), "autogen process ") && isManagerProcess(p) {
 			a.role = roleSelector
 			if pa.teamID != "" {
@@ -101,7 +101,7 @@ func (r *autogenRewrite) findSelectors() {
 		}
 		var siblings []*dialect.Node
 		for _, c := range p.Children {
-			if r.info[c].role == roleTurn {
+			if r.infoOf(c).role == roleTurn {
 				siblings = append(siblings, c)
 			}
 		}
@@ -118,14 +118,14 @@ func (r *autogenRewrite) findSelectors() {
 // then the turns join that team too).
 func (r *autogenRewrite) keyForTurnGroup(parent *dialect.Node, turns []*dialect.Node) string {
 	for _, t := range turns {
-		if id := r.info[t].teamID; id != "" {
+		if id := r.infoOf(t).teamID; id != "" {
 			return r.runKey(t, id)
 		}
 	}
 	key := r.teamKey(parent.Span.TraceID(), "parent:"+parent.Span.SpanID().String())
 	for _, t := range turns {
-		if r.info[t].teamKey == "" {
-			r.info[t].teamKey = key
+		if r.infoOf(t).teamKey == "" {
+			r.infoOf(t).teamKey = key
 		}
 	}
 	return key
@@ -134,7 +134,7 @@ func (r *autogenRewrite) keyForTurnGroup(parent *dialect.Node, turns []*dialect.
 // annotateTurns gives turns the agent name as span name and GenAI attributes.
 func (r *autogenRewrite) annotateTurns() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != roleTurn {
 			continue
 		}
@@ -160,7 +160,7 @@ func (r *autogenRewrite) annotateTurns() {
 // annotateSelectors renames selector calls and records who was selected.
 func (r *autogenRewrite) annotateSelectors() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != roleSelector {
 			continue
 		}
@@ -185,7 +185,7 @@ func (r *autogenRewrite) annotateSelectors() {
 // the manager sent after it (runtime tracing on), else a participant named
 // by the model's answer.
 func (r *autogenRewrite) selectedSpeaker(n *dialect.Node, t *agTeam) string {
-	if p := n.Parent; p != nil && r.info[p].role == rolePlumbing {
+	if p := n.Parent; p != nil && r.infoOf(p).role == rolePlumbing {
 		after := false
 		for _, c := range p.Children {
 			if c == n {
@@ -196,10 +196,10 @@ func (r *autogenRewrite) selectedSpeaker(n *dialect.Node, t *agTeam) string {
 				continue
 			}
 			// A later selector call means this answer was rejected (retry).
-			if r.info[c].role == roleSelector {
+			if r.infoOf(c).role == roleSelector {
 				break
 			}
-			if r.info[c].role != rolePlumbing || !strings.HasPrefix(c.Name(), "autogen create ") {
+			if r.infoOf(c).role != rolePlumbing || !strings.HasPrefix(c.Name(), "autogen create ") {
 				continue
 			}
 			name, isAgent := destinationType(c)
@@ -241,7 +241,7 @@ func (t *agTeam) isParticipant(name string) bool {
 // onto every LLM and tool span under a turn, so cost splits per agent.
 func (r *autogenRewrite) propagateAgentContext() {
 	for _, n := range r.tree.Nodes {
-		a := r.info[n]
+		a := r.infoOf(n)
 		if a.role != roleLLM && a.role != roleTool {
 			continue
 		}
@@ -249,7 +249,7 @@ func (r *autogenRewrite) propagateAgentContext() {
 		if turn == nil {
 			continue
 		}
-		ta := r.info[turn]
+		ta := r.infoOf(turn)
 		attrs := n.Span.Attributes()
 		if ta.agentName != "" {
 			attrs.PutStr(attrGenAIAgentName, ta.agentName)

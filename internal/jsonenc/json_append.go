@@ -1,7 +1,8 @@
-// Package jsonenc writes the JSON of run fields: an appending encoder for the
-// values runs are made of, byte for byte what encoding/json writes, shared by
-// the mapping (which writes some messages straight from their text) and the
-// run encoder.
+// Package jsonenc is an appending JSON encoder for the values runs and
+// messages are made of, byte for byte what encoding/json writes: without HTML
+// escaping for the exporter's run fields (the mapping, which writes some
+// messages straight from their text, and the run encoder), with it for the
+// message attributes agent_span's dialects write (as json.Marshal did).
 package jsonenc
 
 import (
@@ -41,20 +42,26 @@ var memberBufs = sync.Pool{New: func() any { s := make([]member, 0, 32); return 
 
 func compareMembers(a, b member) int { return strings.Compare(a.key, b.key) }
 
-// Append appends the JSON encoding of v to dst.
+// Append appends the JSON encoding of v to dst, without HTML escaping.
 func Append(dst []byte, v any) ([]byte, error) {
-	return appendValue(dst, v, 0)
+	return appendValue(dst, v, 0, false)
 }
 
-func appendValue(dst []byte, v any, depth int) ([]byte, error) {
+// AppendHTML appends what json.Marshal writes for v: <, > and & escaped as
+// \u003c, \u003e and \u0026.
+func AppendHTML(dst []byte, v any) ([]byte, error) {
+	return appendValue(dst, v, 0, true)
+}
+
+func appendValue(dst []byte, v any, depth int, html bool) ([]byte, error) {
 	if depth > maxAppendDepth {
-		return encodeFallback(dst, v) // encoding/json decides about cycles
+		return encodeFallback(dst, v, html) // encoding/json decides about cycles
 	}
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return AppendString(dst, x), nil
+		return appendString(dst, x, html), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int64:
@@ -68,12 +75,15 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			return append(dst, '0'), nil
 		}
 		if !isValidNumber(string(x)) {
-			return encodeFallback(dst, v)
+			return encodeFallback(dst, v, html)
 		}
 		return append(dst, x...), nil
 	case json.RawMessage:
 		// Only the mapping makes these, always compact and valid: what
-		// encoding/json writes for them.
+		// encoding/json writes for them (with HTML escaping, it rewrites them).
+		if html {
+			return encodeFallback(dst, v, html)
+		}
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
@@ -95,9 +105,9 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, m.key)
+			dst = appendString(dst, m.key, html)
 			dst = append(dst, ':')
-			if dst, err = appendValue(dst, m.value, depth+1); err != nil {
+			if dst, err = appendValue(dst, m.value, depth+1, html); err != nil {
 				break
 			}
 		}
@@ -108,24 +118,34 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			return dst, err
 		}
 		return append(dst, '}'), nil
+	case Object:
+		if html {
+			return encodeFallback(dst, v, html)
+		}
+		return appendObject(dst, x, depth)
 	case []any:
-		return appendArray(dst, x, depth, appendValue)
+		return appendArray(dst, x, depth, func(dst []byte, e any, depth int) ([]byte, error) {
+			return appendValue(dst, e, depth, html)
+		})
 	case []map[string]any:
 		return appendArray(dst, x, depth, func(dst []byte, e map[string]any, depth int) ([]byte, error) {
-			return appendValue(dst, e, depth)
+			return appendValue(dst, e, depth, html)
 		})
 	case []string:
 		return appendArray(dst, x, depth, func(dst []byte, e string, _ int) ([]byte, error) {
-			return AppendString(dst, e), nil
+			return appendString(dst, e, html), nil
 		})
 	case map[string]string:
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
 		m := make(map[string]any, len(x))
 		for k, s := range x {
 			m[k] = s
 		}
-		return appendValue(dst, m, depth)
+		return appendValue(dst, m, depth, html)
 	}
-	return encodeFallback(dst, v)
+	return encodeFallback(dst, v, html)
 }
 
 // appendArray writes a JSON array (null for a nil slice, as encoding/json
@@ -161,8 +181,12 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // encodeFallback lets encoding/json encode a type this encoder does not know.
-func encodeFallback(dst []byte, v any) ([]byte, error) {
-	b, err := Marshal(v)
+func encodeFallback(dst []byte, v any, html bool) ([]byte, error) {
+	marshal := Marshal
+	if html {
+		marshal = json.Marshal
+	}
+	b, err := marshal(v)
 	if err != nil {
 		return dst, err
 	}
@@ -198,18 +222,22 @@ const hexDigits = "0123456789abcdef"
 // AppendString writes s as a JSON string the way encoding/json does with
 // HTML escaping off: invalid UTF-8 becomes U+FFFD, U+2028 and U+2029 are
 // escaped, control characters use \n, \r, \t or \u00XX (and \b, \f).
-func AppendString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s, false) }
+
+// appendString is AppendString, with <, > and & escaped as \u00XX when html.
+func appendString(dst []byte, s string, html bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs attention: the text of
-		// messages is mostly plain ASCII.
-		i = skipPlainWords(s, i)
-		if i >= len(s) {
-			break
+		if !html {
+			// Eight bytes at a time while none needs attention: the text
+			// of messages is mostly plain ASCII.
+			if i = skipPlainWords(s, i); i >= len(s) {
+				break
+			}
 		}
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
+			if b >= 0x20 && b != '"' && b != '\\' && (!html || (b != '<' && b != '>' && b != '&')) {
 				i++
 				continue
 			}
