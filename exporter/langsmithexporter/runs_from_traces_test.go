@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/metadata"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/tracetest"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 )
 
 func newTestLangsmithExporter(t *testing.T, modify func(*Config)) *langsmithExporter {

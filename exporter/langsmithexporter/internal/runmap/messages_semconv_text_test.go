@@ -10,8 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/tracetest"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/recordings"
 	"github.com/otelcol-langsmith/otelcol-langsmith/internal/spanwalk"
 )

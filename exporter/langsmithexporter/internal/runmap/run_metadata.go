@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 )
 
 // This file builds a run's extra (metadata, invocation_params, runtime) and tags.

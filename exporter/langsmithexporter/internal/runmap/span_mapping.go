@@ -8,8 +8,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 )
 
 // spanContent is everything about a run that can be read from its own span.

@@ -15,8 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 )
 
 var updateMappingGolden = flag.Bool("update-mapping", false, "rewrite testdata/mapping golden files")

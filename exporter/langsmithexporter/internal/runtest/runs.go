@@ -9,9 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/place"
 	"github.com/otelcol-langsmith/otelcol-langsmith/exporter/langsmithexporter/internal/runmap"
+	"github.com/otelcol-langsmith/otelcol-langsmith/internal/jsonenc"
 )
 
 // runSeq keeps run ids unique across calls: the sender leaves out runs it
