@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configtls"
 )
@@ -61,6 +62,8 @@ type KafkaConfig struct {
 	Brokers []string `mapstructure:"brokers"`
 	// TLS for the brokers; plaintext unless set.
 	TLS configoptional.Optional[configtls.ClientConfig] `mapstructure:"tls"`
+	// SASL authenticates to the brokers; none unless a mechanism is set.
+	SASL KafkaSASLConfig `mapstructure:"sasl"`
 	// Lookback: a partition's next owner starts at the committed offset,
 	// which can lie inside a trace the previous owner already sent whole (a
 	// commit covers a prefix; traces interleave). The records of such traces
@@ -71,6 +74,14 @@ type KafkaConfig struct {
 	// collector does not hold is written back to the topic under the linked
 	// trace's key, so the replica that owns that partition stitches them.
 	ForwardLinkedTraces bool `mapstructure:"forward_linked_traces"`
+}
+
+// KafkaSASLConfig: SASL/PLAIN or SCRAM with a username and password.
+type KafkaSASLConfig struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	Mechanism string              `mapstructure:"mechanism"`
+	Username  string              `mapstructure:"username"`
+	Password  configopaque.String `mapstructure:"password"`
 }
 
 // KafkaLookbackConfig bounds the read back of a new partition.
@@ -157,6 +168,14 @@ func (cfg *Config) Validate() error {
 		for i, b := range k.Brokers {
 			if b == "" {
 				errs = append(errs, fmt.Errorf("kafka::brokers[%d] must not be empty", i))
+			}
+		}
+		if sa := k.SASL; sa.Mechanism != "" {
+			if _, ok := saslMechanisms[sa.Mechanism]; !ok {
+				errs = append(errs, fmt.Errorf("kafka::sasl::mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got %q", sa.Mechanism))
+			}
+			if sa.Username == "" {
+				errs = append(errs, errors.New("kafka::sasl::username must not be empty"))
 			}
 		}
 		if lb := k.Lookback; lb.Window <= 0 {

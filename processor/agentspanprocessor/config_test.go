@@ -41,6 +41,7 @@ func TestLoadConfig(t *testing.T) {
 				AutoMemoryLimit:       false,
 				Kafka: KafkaConfig{
 					Brokers:  []string{"kafka-0:9092", "kafka-1:9092"},
+					SASL:     KafkaSASLConfig{Mechanism: "SCRAM-SHA-512", Username: "gateway", Password: "not-logged"},
 					Lookback: KafkaLookbackConfig{Window: 2 * time.Minute, MaxBytes: defaultLookbackMaxBytes, Timeout: defaultLookbackTimeout},
 				},
 			},
@@ -105,6 +106,22 @@ func TestConfigValidate(t *testing.T) {
 			name:    "lookback empty broker",
 			mutate:  func(c *Config) { c.WaitForDelivery, c.Kafka.Brokers = true, []string{""} },
 			wantErr: "kafka::brokers[0] must not be empty",
+		},
+		{
+			name: "unknown sasl mechanism",
+			mutate: func(c *Config) {
+				c.WaitForDelivery, c.Kafka.Brokers = true, []string{"kafka:9092"}
+				c.Kafka.SASL = KafkaSASLConfig{Mechanism: "GSSAPI", Username: "gw"}
+			},
+			wantErr: `kafka::sasl::mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got "GSSAPI"`,
+		},
+		{
+			name: "sasl without username",
+			mutate: func(c *Config) {
+				c.WaitForDelivery, c.Kafka.Brokers = true, []string{"kafka:9092"}
+				c.Kafka.SASL = KafkaSASLConfig{Mechanism: "PLAIN"}
+			},
+			wantErr: "kafka::sasl::username must not be empty",
 		},
 		{name: "zero shutdown timeout", mutate: func(c *Config) { c.ShutdownTimeout = 0 }, wantErr: "shutdown_timeout must be greater than 0"},
 		{name: "zero idle", mutate: func(c *Config) { c.IdleTimeout = 0 }, wantErr: "idle_timeout"},

@@ -2,11 +2,11 @@ package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langs
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -169,15 +169,11 @@ type forwardFunc func(ctx context.Context, route forwardRoute, td ptrace.Traces)
 // hex trace id), so a record lands where the agents put that trace id.
 type kafkaProducer struct{ cl *kgo.Client }
 
-func newKafkaProducer(brokers []string, tlsConfig *tls.Config) (*kafkaProducer, error) {
-	opts := []kgo.Opt{
-		kgo.SeedBrokers(brokers...),
+func newKafkaProducer(connect []kgo.Opt) (*kafkaProducer, error) {
+	opts := append(slices.Clip(connect),
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(kgo.SaramaCompatHasher(fnv32a))),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
-	}
-	if tlsConfig != nil {
-		opts = append(opts, kgo.DialTLSConfig(tlsConfig))
-	}
+	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, err

@@ -2,9 +2,9 @@ package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langs
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -13,14 +13,11 @@ import (
 
 // brokerReadBack reads a partition range straight from the brokers, outside
 // any consumer group: it commits nothing and moves no assignment.
-func brokerReadBack(brokers []string, tlsConfig *tls.Config) readBackFunc {
+func brokerReadBack(connect []kgo.Opt) readBackFunc {
 	return func(ctx context.Context, topic string, partition int32, from time.Time, end int64,
 		each func(offset int64, value []byte),
 	) error {
-		opts := []kgo.Opt{kgo.SeedBrokers(brokers...), kgo.FetchMaxWait(500 * time.Millisecond)}
-		if tlsConfig != nil {
-			opts = append(opts, kgo.DialTLSConfig(tlsConfig))
-		}
+		opts := append(slices.Clip(connect), kgo.FetchMaxWait(500*time.Millisecond))
 		cl, err := kgo.NewClient(opts...)
 		if err != nil {
 			return err

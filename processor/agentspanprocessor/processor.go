@@ -2,7 +2,6 @@ package agentspanprocessor // import "github.com/otelcol-langsmith/otelcol-langs
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"sync"
 	"time"
@@ -94,16 +93,13 @@ func (*agentSpanProcessor) Capabilities() consumer.Capabilities {
 // refused output.
 func (p *agentSpanProcessor) Start(ctx context.Context, _ component.Host) error {
 	if k := p.cfg.Kafka; k.enabled() {
-		var tlsConfig *tls.Config
-		if tc := k.TLS.Get(); tc != nil {
-			var err error
-			if tlsConfig, err = tc.LoadTLSConfig(ctx); err != nil {
-				return fmt.Errorf("kafka::tls: %w", err)
-			}
+		opts, err := kafkaClientOpts(ctx, k)
+		if err != nil {
+			return err
 		}
-		p.lookback = newKafkaLookback(k.Lookback, p.logger, brokerReadBack(k.Brokers, tlsConfig))
+		p.lookback = newKafkaLookback(k.Lookback, p.logger, brokerReadBack(opts))
 		if p.buf.forward {
-			producer, err := newKafkaProducer(k.Brokers, tlsConfig)
+			producer, err := newKafkaProducer(opts)
 			if err != nil {
 				return fmt.Errorf("kafka: %w", err)
 			}
