@@ -7,7 +7,9 @@ package collectortest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,16 +106,30 @@ func (c *Collector) Shutdown() {
 	c.col = nil
 }
 
-// FreePort returns a loopback port that was free a moment ago.
+// FreePort returns a loopback port that was free a moment ago, below the
+// ephemeral range (32768 and up on Linux): a port the kernel handed out for
+// the check could go to any outgoing connection's source before the test's
+// server binds it. A process never gets the same port twice.
 func FreePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("free port: %v", err)
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if _, taken := handedOut.LoadOrStore(port, true); taken {
+			continue
+		}
+		l, err := net.Listen("tcp", Endpoint(port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	tb.Fatal("free port: none found in 20000-31999")
+	return 0
 }
+
+// handedOut are the ports FreePort returned in this process.
+var handedOut sync.Map
 
 // Endpoint formats a loopback address for a port.
 func Endpoint(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
