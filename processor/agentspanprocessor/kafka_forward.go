@@ -111,6 +111,18 @@ func (b *traceBuffer) forwardTo(t *bufferedTrace, target pcommon.TraceID) (route
 	return route, true
 }
 
+// forwardRoute returns the route a chunk of a trace forwarded from here
+// follows: only with forwarding on, for a kafka record, while the trace is
+// not buffered here again, and not for spans that came back along a newer
+// route (forwarded as often as the trace was when it left, or more).
+func (b *traceBuffer) forwardRoute(c traceChunk) (forwardRoute, bool) {
+	if !b.forward || c.source.topic == "" {
+		return forwardRoute{}, false
+	}
+	route, ok := b.routes.get(c.traceID)
+	return route, ok && c.source.hops < route.hops && b.traces[c.traceID] == nil
+}
+
 // forwardGroup takes a group out of the buffer to be written back to its
 // topic under route's key, and routes its traces' later spans the same way.
 func (b *traceBuffer) forwardGroup(g *traceGroup, route forwardRoute) []emission {

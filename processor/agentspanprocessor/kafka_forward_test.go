@@ -12,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -43,27 +42,9 @@ func (f *forwardLog) snapshot() ([]forwardRoute, []int) {
 	return append([]forwardRoute(nil), f.routes...), append([]int(nil), f.spans...)
 }
 
-// kafkaRecordContext is a record's context from the kafka receiver; a
-// forwarded record carries the forward header.
-func kafkaRecordContext(offset int64, forwarded bool) context.Context {
-	md := map[string][]string{
-		metadataKafkaTopic:     {"spans"},
-		metadataKafkaPartition: {"0"},
-		metadataKafkaOffset:    {strconv.FormatInt(offset, 10)},
-	}
-	if forwarded {
-		target := traceIDOf(1)
-		md[headerForwarded] = []string{"1:" + hex.EncodeToString(target[:])}
-	}
-	return client.NewContext(context.Background(), client.Info{Metadata: client.NewMetadata(md)})
-}
-
 func startForwardingProcessor(t *testing.T, sink *recordingSink, fwd *forwardLog) *agentSpanProcessor {
-	cfg := deliveryConfig()
-	cfg.Kafka.Brokers = []string{"127.0.0.1:1"} // never dialled: the logs stand in
-	p := startProcessor(t, cfg, sink, nil, nil)
+	p := startLookbackProcessor(t, &partitionLog{}, sink)
 	require.True(t, p.buf.forward)
-	p.lookback.read = (&partitionLog{}).read
 	p.forward = fwd.forward
 	return p
 }
@@ -77,18 +58,18 @@ func TestALinkedTraceHeldElsewhereIsForwardedUnderItsTarget(t *testing.T) {
 	sink, fwd := &recordingSink{}, &forwardLog{}
 	p := startForwardingProcessor(t, sink, fwd)
 
-	child := consumeAsync(kafkaRecordContext(0, false), p, buildTraces(testSpan{trace: 2, id: 21, parent: 20, name: "invoke_agent"}))
+	child := consumeAsync(recordContext(context.Background(), 0), p, buildTraces(testSpan{trace: 2, id: 21, parent: 20, name: "invoke_agent"}))
 	require.Eventually(t, func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		return p.buf.traces[traceIDOf(2)] != nil
 	}, waitFor, time.Millisecond, "the child is buffered before its root arrives")
 	assertPending(t, child, "trace 2 waits for its root")
-	root := consumeAsync(kafkaRecordContext(1, false), p, secondaryRoot())
+	root := consumeAsync(recordContext(context.Background(), 1), p, secondaryRoot())
 	require.NoError(t, result(t, child))
 	require.NoError(t, result(t, root))
 	// A later span of trace 2 follows it.
-	require.NoError(t, p.ConsumeTraces(kafkaRecordContext(2, false),
+	require.NoError(t, p.ConsumeTraces(recordContext(context.Background(), 2),
 		buildTraces(testSpan{trace: 2, id: 22, parent: 20, name: "late"})))
 
 	routes, spans := fwd.snapshot()
@@ -102,9 +83,9 @@ func TestAForwardedTraceWaitsForItsTargetAndIsStitched(t *testing.T) {
 	sink, fwd := &recordingSink{}, &forwardLog{}
 	p := startForwardingProcessor(t, sink, fwd)
 
-	secondary := consumeAsync(kafkaRecordContext(5, true), p, secondaryRoot())
+	secondary := consumeAsync(forwardedContext(5, 1, 1), p, secondaryRoot())
 	assertPending(t, secondary, "a forwarded trace waits for its link target here")
-	require.NoError(t, p.ConsumeTraces(kafkaRecordContext(6, false), rootAndChild(1)))
+	require.NoError(t, p.ConsumeTraces(recordContext(context.Background(), 6), rootAndChild(1)))
 	require.NoError(t, result(t, secondary))
 
 	routes, _ := fwd.snapshot()
@@ -121,7 +102,7 @@ func TestARefusedForwardIsOfferedAgainBeforeTheRecordReturns(t *testing.T) {
 	sink, fwd := &recordingSink{}, &forwardLog{refuse: 2}
 	p := startForwardingProcessor(t, sink, fwd)
 
-	require.NoError(t, p.ConsumeTraces(kafkaRecordContext(0, false), secondaryRoot()))
+	require.NoError(t, p.ConsumeTraces(recordContext(context.Background(), 0), secondaryRoot()))
 	routes, _ := fwd.snapshot()
 	assert.Len(t, routes, 1, "returned only once the broker took it")
 	assert.Zero(t, fwd.refuse)
@@ -162,12 +143,7 @@ func TestMarshalInPartsKeepsEachRecordUnderTheLimit(t *testing.T) {
 // forwardedContext is a record forwarded hops times under key.
 func forwardedContext(offset int64, hops int, key uint64) context.Context {
 	target := traceIDOf(key)
-	return client.NewContext(context.Background(), client.Info{Metadata: client.NewMetadata(map[string][]string{
-		metadataKafkaTopic:     {"spans"},
-		metadataKafkaPartition: {"0"},
-		metadataKafkaOffset:    {strconv.FormatInt(offset, 10)},
-		headerForwarded:        {strconv.Itoa(hops) + ":" + hex.EncodeToString(target[:])},
-	})})
+	return recordContext(context.Background(), offset, strconv.Itoa(hops)+":"+hex.EncodeToString(target[:]))
 }
 
 func TestATraceLinkingToOneForwardedFromHereFollowsItsRoute(t *testing.T) {
@@ -175,7 +151,7 @@ func TestATraceLinkingToOneForwardedFromHereFollowsItsRoute(t *testing.T) {
 	p := startForwardingProcessor(t, sink, fwd)
 
 	// Trace 2 links to trace 1 and leaves for trace 1's partition.
-	require.NoError(t, p.ConsumeTraces(kafkaRecordContext(0, false), secondaryRoot()))
+	require.NoError(t, p.ConsumeTraces(recordContext(context.Background(), 0), secondaryRoot()))
 	// Trace 3 was forwarded here for trace 2 (another replica did not know
 	// it had moved on); it follows trace 2, one hop further.
 	require.NoError(t, p.ConsumeTraces(forwardedContext(1, 1, 2),
@@ -192,7 +168,7 @@ func TestSpansThatCameBackAlongANewerRouteStay(t *testing.T) {
 	p := startForwardingProcessor(t, sink, fwd)
 
 	// Trace 2 leaves for trace 1's partition (hops 1) ...
-	require.NoError(t, p.ConsumeTraces(kafkaRecordContext(0, false), secondaryRoot()))
+	require.NoError(t, p.ConsumeTraces(recordContext(context.Background(), 0), secondaryRoot()))
 	// ... and trace 1 turned out to link to trace 5, whose partition is this
 	// one: trace 2 comes back forwarded twice, with trace 5 after it.
 	back := consumeAsync(forwardedContext(1, 2, 5), p, secondaryRoot())
@@ -203,7 +179,7 @@ func TestSpansThatCameBackAlongANewerRouteStay(t *testing.T) {
 		defer p.mu.Unlock()
 		return p.buf.traces[traceIDOf(1)] != nil && p.buf.traces[traceIDOf(2)] != nil
 	}, waitFor, time.Millisecond, "both wait here for trace 5")
-	require.NoError(t, p.ConsumeTraces(kafkaRecordContext(3, false), buildTraces(testSpan{trace: 5, id: 50, name: "run_team"})))
+	require.NoError(t, p.ConsumeTraces(recordContext(context.Background(), 3), buildTraces(testSpan{trace: 5, id: 50, name: "run_team"})))
 	require.NoError(t, result(t, back))
 	require.NoError(t, result(t, turn))
 

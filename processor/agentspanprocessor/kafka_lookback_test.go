@@ -47,13 +47,17 @@ func (l *partitionLog) readEnds() []int64 {
 
 // recordContext is the context the kafka receiver gives a record's call;
 // assignment is the partition's context (its Done channel names the
-// assignment).
-func recordContext(assignment context.Context, offset int64) context.Context {
-	return client.NewContext(assignment, client.Info{Metadata: client.NewMetadata(map[string][]string{
+// assignment). A forwarded record also carries the forward header.
+func recordContext(assignment context.Context, offset int64, forwardHeader ...string) context.Context {
+	md := map[string][]string{
 		metadataKafkaTopic:     {"spans"},
 		metadataKafkaPartition: {"3"},
 		metadataKafkaOffset:    {strconv.FormatInt(offset, 10)},
-	})})
+	}
+	if len(forwardHeader) > 0 {
+		md[headerForwarded] = forwardHeader
+	}
+	return client.NewContext(assignment, client.Info{Metadata: client.NewMetadata(md)})
 }
 
 func startLookbackProcessor(t *testing.T, log *partitionLog, sink *recordingSink) *agentSpanProcessor {

@@ -20,12 +20,15 @@ import (
 // many were folded and how many were repeats.
 func placeLate(e emission) (_ ptrace.Traces, folded, repeated int) {
 	t := e.target
-	repeats := map[pcommon.SpanID]bool{}
+	var repeats map[pcommon.SpanID]bool // rare: allocated at the first
 	forEachSpan(e.data, func(span ptrace.Span) {
 		// A parent the trace only referenced maps to no survivor: it may
 		// still arrive. So does a span folded with every ancestor, which is
 		// then placed again like any late span.
 		if s, known := t.survivor.get(span.SpanID()); known && !s.IsEmpty() {
+			if repeats == nil {
+				repeats = map[pcommon.SpanID]bool{}
+			}
 			repeats[span.SpanID()] = true
 		}
 	})

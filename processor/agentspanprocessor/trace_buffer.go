@@ -130,11 +130,8 @@ func (b *traceBuffer) add(c traceChunk, now time.Time, w *deliveryWait) []emissi
 		e.waits = waits
 		return []emission{e}
 	}
-	if route, ok := b.routes.get(c.traceID); ok && b.forward && b.traces[c.traceID] == nil &&
-		c.source.topic != "" && c.source.hops < route.hops {
-		// Later spans of a forwarded trace follow it. Spans forwarded as
-		// often as the trace was when it left here, or more, came back
-		// along a newer route: they stay (kafka_forward.go).
+	if route, ok := b.forwardRoute(c); ok {
+		// Later spans of a forwarded trace follow it (kafka_forward.go).
 		return []emission{{kind: emitForward, data: c.data, spans: c.spans, route: route, waits: waits}}
 	}
 
